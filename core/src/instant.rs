@@ -1,0 +1,137 @@
+//! [`Instant`]: a point on a host's monotonic clock, in whole nanoseconds.
+//!
+//! Owns the one time type every other module shares. Depends on nothing: no wall clock, no floats.
+//! Integer nanoseconds make a tick of 0.1 s add up exactly, however many ticks pass.
+
+use std::fmt;
+use std::ops::{Add, AddAssign, Sub};
+use std::time::Duration;
+
+/// A point in time on a host's clock: whole nanoseconds since the host started.
+///
+/// Hosts create them with [`Instant::from_nanos`]; guests do arithmetic with
+/// [`std::time::Duration`], which is integer nanoseconds too, so no rounding ever creeps in.
+///
+/// ```
+/// use guestloop::Instant;
+/// use std::time::Duration;
+///
+/// let tick = Duration::from_millis(100);
+/// let mut t = Instant::ZERO;
+/// for _ in 0..1_000_000 {
+///     t += tick;
+/// }
+/// assert_eq!(t, Instant::from_nanos(100_000 * 1_000_000_000));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Instant {
+    nanos: u64,
+}
+
+impl Instant {
+    /// The moment the host started.
+    pub const ZERO: Instant = Instant { nanos: 0 };
+    /// The far future (about 584 years after the host started): a deadline that never comes.
+    pub const MAX: Instant = Instant { nanos: u64::MAX };
+
+    /// The instant `nanos` nanoseconds after the host started.
+    pub const fn from_nanos(nanos: u64) -> Instant {
+        Instant { nanos }
+    }
+
+    /// Nanoseconds since the host started.
+    pub const fn as_nanos(self) -> u64 {
+        self.nanos
+    }
+
+    /// Time since the host started.
+    pub const fn since_start(self) -> Duration {
+        Duration::from_nanos(self.nanos)
+    }
+
+    /// `self + duration`, or `None` past [`Instant::MAX`].
+    pub fn checked_add(self, duration: Duration) -> Option<Instant> {
+        let nanos = u64::try_from(duration.as_nanos()).ok()?;
+        self.nanos.checked_add(nanos).map(Instant::from_nanos)
+    }
+
+    /// `self + duration`, stopping at [`Instant::MAX`].
+    pub fn saturating_add(self, duration: Duration) -> Instant {
+        self.checked_add(duration).unwrap_or(Instant::MAX)
+    }
+
+    /// Time from `earlier` to `self`, or zero if `earlier` is later.
+    pub fn saturating_duration_since(self, earlier: Instant) -> Duration {
+        Duration::from_nanos(self.nanos.saturating_sub(earlier.nanos))
+    }
+}
+
+impl Add<Duration> for Instant {
+    type Output = Instant;
+
+    /// # Panics
+    /// Past [`Instant::MAX`]; use [`Instant::saturating_add`] for "never".
+    fn add(self, duration: Duration) -> Instant {
+        self.checked_add(duration)
+            .expect("overflow when adding a duration to a guestloop::Instant")
+    }
+}
+
+impl AddAssign<Duration> for Instant {
+    fn add_assign(&mut self, duration: Duration) {
+        *self = *self + duration;
+    }
+}
+
+impl Sub for Instant {
+    type Output = Duration;
+
+    /// # Panics
+    /// If `earlier` is later than `self`; use [`Instant::saturating_duration_since`] when unsure.
+    fn sub(self, earlier: Instant) -> Duration {
+        let nanos = self.nanos.checked_sub(earlier.nanos).expect(
+            "guestloop::Instant subtraction went negative: the right side is later than the left",
+        );
+        Duration::from_nanos(nanos)
+    }
+}
+
+impl fmt::Debug for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self)
+    }
+}
+
+impl fmt::Display for Instant {
+    /// Seconds since start with nanosecond precision, such as `t=1.100000000s`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.nanos / 1_000_000_000;
+        let nanos = self.nanos % 1_000_000_000;
+        write!(f, "t={secs}.{nanos:09}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arithmetic_is_exact_and_checked() {
+        let t = Instant::from_nanos(5) + Duration::from_nanos(7);
+        assert_eq!(t.as_nanos(), 12);
+        assert_eq!(t - Instant::from_nanos(2), Duration::from_nanos(10));
+        assert_eq!(Instant::MAX.checked_add(Duration::from_nanos(1)), None);
+        assert_eq!(Instant::ZERO.saturating_add(Duration::MAX), Instant::MAX);
+        assert_eq!(Instant::ZERO.saturating_duration_since(t), Duration::ZERO);
+        assert_eq!(
+            Instant::from_nanos(1_100_000_000).to_string(),
+            "t=1.100000000s"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "went negative")]
+    fn subtraction_into_the_past_panics_with_a_message() {
+        let _ = Instant::ZERO - Instant::from_nanos(1);
+    }
+}

@@ -1,0 +1,93 @@
+//! Run async Rust as a **guest** inside somebody else's event loop.
+//!
+//! A GUI toolkit (Qt, GTK), a terminal loop or a game loop owns the thread and its event loop.
+//! `guestloop` runs futures there anyway, the way trio's guest mode does for Python: the host
+//! implements a three-method [`Host`] trait (a clock, one timer, a thread-safe "run soon"), and
+//! calls [`Executor::run`] when its timer fires or a run was requested. Everything else, the
+//! ready queue, the timer queue, time itself, lives in the guest.
+//!
+//! ```
+//! use guestloop::testing::TestHost;
+//! use std::time::Duration;
+//!
+//! // A host with virtual time; a real one would be Qt's event loop or a terminal's.
+//! let mut host = TestHost::new(Duration::from_millis(10));
+//! let answer = host.spawn_local(async {
+//!     // `!Send` futures are fine: everything runs on the host's thread.
+//!     let shared = std::rc::Rc::new(6);
+//!     let helper = guestloop::spawn_local({
+//!         let shared = shared.clone();
+//!         async move { *shared * 7 }
+//!     });
+//!     guestloop::sleep(Duration::from_secs(1)).await;
+//!     helper.await.unwrap()
+//! });
+//! assert_eq!(host.block_on(answer), Ok(42));
+//! assert_eq!(host.now().since_start(), Duration::from_secs(1));
+//! ```
+//!
+//! # What the executor promises
+//!
+//! - **Deterministic order.** Timers due at the same instant fire in the order they were armed;
+//!   a task spawned or woken during a batch runs after the tasks already woken in it, in the same
+//!   batch. A late host gets the due deadlines processed one by one, in order, each at its exact
+//!   instant, so the sequence of events is the same on every host.
+//! - **Drift-free ticks.** Tasks read the *guest clock* ([`now`]), which stands still during a batch
+//!   and jumps to each deadline exactly; a [`TickClock`] puts tick `k` at `origin + k·period`.
+//!   Time is integer nanoseconds everywhere.
+//! - **Coalesced wake-ups.** Any number of wakes between two runs, from any threads, cause one
+//!   "run soon" request. One run polls at most a budget of tasks, then yields to the host.
+//! - **Panics stay in their task.** The task's [`JoinHandle`] yields [`JoinError::Panicked`], the
+//!   executor's hook ([`Builder::on_task_panic`]) hears of it, every other task goes on.
+//! - **Cancellation is prompt.** [`JoinHandle::abort`] drops the future at once (on the host
+//!   thread); dropping a [`JoinHandle`] detaches; a [`TaskGroup`] aborts its children when dropped.
+//! - **Clean shutdown.** Dropping the [`Executor`] drops every task and timer; later wakes are
+//!   no-ops and [`Spawner::spawn`] returns [`ExecutorDestroyed`].
+//!
+//! # Modules
+//!
+//! - [`sieve`] and [`minimal`]: the two demo models (eratosthenes and minimal), written once as
+//!   async code and drawn by any renderer.
+//! - [`testing`]: the virtual-time [`TestHost`](testing::TestHost).
+//! - [`conformance`]: checks any [`Host`] implementation can run against itself.
+//!
+//! `guestloop` depends on no UI toolkit, no terminal and no wall clock.
+
+mod executor;
+mod group;
+mod host;
+mod instant;
+mod spawner;
+mod task;
+mod tick;
+mod time;
+mod timer_queue;
+
+pub mod conformance;
+pub mod minimal;
+pub mod sieve;
+pub mod testing;
+
+pub use executor::{Builder, DEFAULT_POLL_BUDGET, Executor, ExecutorStats, Handle};
+pub use group::TaskGroup;
+pub use host::{Host, RunSoon};
+pub use instant::Instant;
+pub use spawner::{ExecutorDestroyed, Spawner};
+pub use task::{JoinError, JoinHandle, TaskPanic};
+pub use tick::{Interval, MissedTicks, TickClock};
+pub use time::{Elapsed, Sleep, Timeout, YieldNow, now, sleep, sleep_until, timeout, yield_now};
+
+use std::future::Future;
+
+/// Spawns a future on the executor running the current task. See [`Handle::spawn_local`].
+///
+/// # Panics
+/// Outside a task running on a guestloop executor.
+#[track_caller]
+pub fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    Handle::current().spawn_local(future)
+}

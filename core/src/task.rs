@@ -1,0 +1,430 @@
+//! Tasks: the cell a spawned future lives in, its waker, and the [`JoinHandle`] that awaits it.
+//!
+//! Owns the per-task state machine. Futures stay on the host thread in a [`TaskTable`]; only a
+//! small thread-safe [`Header`] (the waker) and the join state travel. No `unsafe`: a waker carries
+//! a task *id*, never a pointer to the future.
+
+use crate::executor::{self, Shared};
+use pin_project_lite::pin_project;
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
+
+/// A task's slot in the [`TaskTable`]: index and generation, so a stale waker never wakes a newer
+/// task that reused the slot.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct TaskId(u64);
+
+impl TaskId {
+    const UNASSIGNED: u64 = u64::MAX;
+
+    fn new(index: u32, generation: u32) -> TaskId {
+        TaskId(u64::from(generation) << 32 | u64::from(index))
+    }
+    fn index(self) -> usize {
+        (self.0 & u64::from(u32::MAX)) as usize
+    }
+    fn generation(self) -> u32 {
+        (self.0 >> 32) as u32
+    }
+}
+
+/// The thread-safe part of a task: it is the task's [`Waker`] and what [`JoinHandle::abort`] flags.
+pub(crate) struct Header {
+    /// The task's [`TaskId`], or `UNASSIGNED` while a remote spawn waits to be adopted.
+    id: AtomicU64,
+    /// Set while the task sits in the ready queue (and forever once it finished): a task is queued
+    /// at most once however often it is woken.
+    scheduled: AtomicBool,
+    aborted: AtomicBool,
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl Header {
+    /// A header for a task about to be queued for its first poll.
+    pub(crate) fn new(shared: Arc<Shared>) -> Arc<Header> {
+        Arc::new(Header {
+            id: AtomicU64::new(TaskId::UNASSIGNED),
+            scheduled: AtomicBool::new(true),
+            aborted: AtomicBool::new(false),
+            shared,
+        })
+    }
+
+    pub(crate) fn assign(&self, id: TaskId) {
+        self.id.store(id.0, Ordering::Release);
+    }
+
+    pub(crate) fn id(&self) -> Option<TaskId> {
+        let id = self.id.load(Ordering::Acquire);
+        (id != TaskId::UNASSIGNED).then_some(TaskId(id))
+    }
+
+    pub(crate) fn is_aborted(&self) -> bool {
+        self.aborted.load(Ordering::Acquire)
+    }
+
+    /// Called just before a poll: wakes from now on queue the task again.
+    pub(crate) fn unschedule(&self) {
+        self.scheduled.store(false, Ordering::Release);
+    }
+
+    /// Called once the task is gone: later wakes do nothing.
+    pub(crate) fn retire(&self) {
+        self.scheduled.store(true, Ordering::Release);
+    }
+
+    fn schedule(&self) {
+        if !self.scheduled.swap(true, Ordering::AcqRel) {
+            if let Some(id) = self.id() {
+                self.shared.push_ready(id);
+            }
+        }
+    }
+}
+
+impl Wake for Header {
+    fn wake(self: Arc<Self>) {
+        self.schedule();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.schedule();
+    }
+}
+
+/// How a task's future ended, as the executor sees it.
+pub(crate) enum Outcome {
+    Finished,
+    Panicked(String),
+}
+
+/// A spawned future as the executor stores it.
+pub(crate) type TaskFuture = Pin<Box<dyn Future<Output = Outcome>>>;
+
+/// A future the executor owns: it lives on the host thread, in the [`TaskTable`].
+pub(crate) struct Task {
+    pub(crate) future: TaskFuture,
+    pub(crate) waker: Waker,
+    pub(crate) header: Arc<Header>,
+}
+
+impl Task {
+    pub(crate) fn new(future: TaskFuture, header: Arc<Header>) -> Task {
+        let waker = Waker::from(header.clone());
+        Task {
+            future,
+            waker,
+            header,
+        }
+    }
+}
+
+enum Slot {
+    Vacant,
+    Idle(Task),
+    /// Taken out for a poll; it comes back unless it finished or was aborted meanwhile.
+    Running,
+}
+
+/// Every live task of one executor, by [`TaskId`]: a slab with generations.
+#[derive(Default)]
+pub(crate) struct TaskTable {
+    slots: Vec<(u32, Slot)>,
+    free: Vec<u32>,
+    live: usize,
+}
+
+impl TaskTable {
+    /// Stores the task made by `make` (which learns its id first) and returns that id.
+    pub(crate) fn insert(&mut self, make: impl FnOnce(TaskId) -> Task) -> TaskId {
+        let index = self.free.pop().unwrap_or_else(|| {
+            self.slots.push((0, Slot::Vacant));
+            u32::try_from(self.slots.len() - 1).expect("more than 2^32 live tasks")
+        });
+        let (generation, slot) = &mut self.slots[index as usize];
+        let id = TaskId::new(index, *generation);
+        *slot = Slot::Idle(make(id));
+        self.live += 1;
+        id
+    }
+
+    fn slot(&mut self, id: TaskId) -> Option<&mut Slot> {
+        match self.slots.get_mut(id.index()) {
+            Some((generation, slot)) if *generation == id.generation() => Some(slot),
+            _ => None,
+        }
+    }
+
+    /// Takes an idle task out for a poll; `None` for a stale id.
+    pub(crate) fn start_poll(&mut self, id: TaskId) -> Option<Task> {
+        let slot = self.slot(id)?;
+        match std::mem::replace(slot, Slot::Running) {
+            Slot::Idle(task) => Some(task),
+            other => {
+                *slot = other;
+                None
+            }
+        }
+    }
+
+    /// Puts a task back after a poll that left it pending.
+    pub(crate) fn end_poll(&mut self, id: TaskId, task: Task) {
+        if let Some(slot) = self.slot(id) {
+            *slot = Slot::Idle(task);
+        }
+    }
+
+    /// Frees a slot whose task was taken out (running) or takes an idle task out to be dropped.
+    pub(crate) fn remove(&mut self, id: TaskId) -> Option<Task> {
+        let index = id.index();
+        let slot = self.slot(id)?;
+        let task = match std::mem::replace(slot, Slot::Vacant) {
+            Slot::Idle(task) => Some(task),
+            Slot::Running => None,
+            Slot::Vacant => return None,
+        };
+        let (generation, _) = &mut self.slots[index];
+        *generation = generation.wrapping_add(1);
+        self.free.push(index as u32);
+        self.live -= 1;
+        task
+    }
+
+    /// Takes out every idle task, for shutdown.
+    pub(crate) fn drain(&mut self) -> Vec<Task> {
+        let ids: Vec<TaskId> = (0..self.slots.len())
+            .filter(|&i| matches!(self.slots[i].1, Slot::Idle(_)))
+            .map(|i| TaskId::new(i as u32, self.slots[i].0))
+            .collect();
+        ids.into_iter().filter_map(|id| self.remove(id)).collect()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.live
+    }
+}
+
+/// Why a task gave no output.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    /// [`JoinHandle::abort`] was called, or the executor was dropped, before the task finished.
+    #[error("the task was cancelled before it finished")]
+    Cancelled,
+    /// The task panicked; the panic's message is kept.
+    #[error("the task panicked: {0}")]
+    Panicked(String),
+}
+
+/// What an executor's panic hook is told about a task that panicked.
+///
+/// See [`Builder::on_task_panic`](crate::Builder::on_task_panic).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskPanic {
+    message: String,
+}
+
+impl TaskPanic {
+    pub(crate) fn new(message: String) -> TaskPanic {
+        TaskPanic { message }
+    }
+
+    /// The panic's message (its `&str` or `String` payload).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+struct JoinSlot<T> {
+    result: Option<Result<T, JoinError>>,
+    waiter: Option<Waker>,
+    done: bool,
+}
+
+/// Where a task leaves its result for its [`JoinHandle`].
+pub(crate) struct JoinState<T> {
+    slot: Mutex<JoinSlot<T>>,
+}
+
+impl<T> JoinState<T> {
+    pub(crate) fn new() -> Arc<JoinState<T>> {
+        Arc::new(JoinState {
+            slot: Mutex::new(JoinSlot {
+                result: None,
+                waiter: None,
+                done: false,
+            }),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, JoinSlot<T>> {
+        // A panic never happens while the lock is held, but a poisoned lock is still consistent.
+        self.slot.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records the first result (later ones are ignored) and wakes whoever awaits it.
+    fn complete(&self, result: Result<T, JoinError>) {
+        let waiter = {
+            let mut slot = self.lock();
+            if slot.done {
+                return;
+            }
+            slot.done = true;
+            slot.result = Some(result);
+            slot.waiter.take()
+        };
+        if let Some(waiter) = waiter {
+            waiter.wake();
+        }
+    }
+}
+
+/// Completes the join state with [`JoinError::Cancelled`] if the task is dropped unfinished.
+struct JoinSender<T>(Arc<JoinState<T>>);
+
+impl<T> Drop for JoinSender<T> {
+    fn drop(&mut self) {
+        self.0.complete(Err(JoinError::Cancelled));
+    }
+}
+
+pin_project! {
+    /// A user's future wrapped so that its result, or its panic, reaches the [`JoinHandle`].
+    pub(crate) struct Joined<F: Future> {
+        #[pin]
+        future: F,
+        // Declared after `future` so the future's destructors have run before a joiner wakes.
+        sender: JoinSender<F::Output>,
+    }
+}
+
+impl<F: Future> Joined<F> {
+    pub(crate) fn new(future: F, join: Arc<JoinState<F::Output>>) -> Joined<F> {
+        Joined {
+            future,
+            sender: JoinSender(join),
+        }
+    }
+}
+
+impl<F: Future> Future for Joined<F> {
+    type Output = Outcome;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
+        let this = self.project();
+        match catch_unwind(AssertUnwindSafe(|| this.future.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => {
+                this.sender.0.complete(Ok(output));
+                Poll::Ready(Outcome::Finished)
+            }
+            Err(payload) => {
+                let message = panic_message(&*payload);
+                this.sender
+                    .0
+                    .complete(Err(JoinError::Panicked(message.clone())));
+                Poll::Ready(Outcome::Panicked(message))
+            }
+        }
+    }
+}
+
+/// The text of a panic payload: its `&str` or `String`, or a placeholder.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "a panic with a non-string payload".to_owned()
+    }
+}
+
+/// An owned permission to await a task's output, or to abort it.
+///
+/// Awaiting it yields `Ok(output)`, or a [`JoinError`] if the task panicked or was cancelled.
+/// Dropping it **detaches** the task: it runs on, and its output is dropped when it finishes.
+///
+/// ```
+/// use guestloop::{JoinError, testing::TestHost};
+///
+/// let mut host = TestHost::default();
+/// let task = host.spawn_local(async {
+///     guestloop::sleep(std::time::Duration::from_secs(3600)).await;
+///     "never"
+/// });
+/// task.abort();
+/// assert_eq!(host.block_on(task), Err(JoinError::Cancelled));
+/// ```
+pub struct JoinHandle<T> {
+    join: Arc<JoinState<T>>,
+    header: Arc<Header>,
+}
+
+impl<T> JoinHandle<T> {
+    pub(crate) fn new(join: Arc<JoinState<T>>, header: Arc<Header>) -> JoinHandle<T> {
+        JoinHandle { join, header }
+    }
+
+    /// Cancels the task.
+    ///
+    /// On the executor's thread the future is dropped before `abort` returns, so its destructors
+    /// have run; if the task aborts itself, that happens as soon as its current poll returns.
+    /// From another thread the future is dropped at the executor's next run. A task that already
+    /// finished keeps its result. Awaiting an aborted task yields [`JoinError::Cancelled`].
+    pub fn abort(&self) {
+        self.header.aborted.store(true, Ordering::Release);
+        executor::abort(&self.header);
+    }
+
+    /// Whether the task has finished: it returned, panicked, or was cancelled.
+    pub fn is_finished(&self) -> bool {
+        self.join.lock().done
+    }
+
+    /// Takes the result if the task has finished, without waiting.
+    ///
+    /// # Panics
+    /// If the result was already taken (by an earlier call or by awaiting the handle).
+    pub fn try_take(&mut self) -> Option<Result<T, JoinError>> {
+        let mut slot = self.join.lock();
+        if !slot.done {
+            return None;
+        }
+        Some(
+            slot.result
+                .take()
+                .expect("a JoinHandle's result was taken twice"),
+        )
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut slot = self.join.lock();
+        if slot.done {
+            let result = slot.result.take();
+            return Poll::Ready(result.expect("a JoinHandle was polled after it completed"));
+        }
+        match &slot.waiter {
+            Some(waiter) if waiter.will_wake(cx.waker()) => {}
+            _ => slot.waiter = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("id", &self.header.id())
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}

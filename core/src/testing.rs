@@ -1,0 +1,264 @@
+//! [`TestHost`]: a single-threaded host with virtual time, for deterministic tests.
+//!
+//! Owns nothing but a virtual clock: no wall clock, no sleeping, no threads. Like ratatui's
+//! `TestBackend`, it is a real implementation of the seam ([`Host`]) that keeps everything in
+//! memory, so tests and snapshots see exact, repeatable frames.
+
+use crate::{Builder, Executor, Host, Instant, JoinHandle, RunSoon};
+use std::cell::Cell;
+use std::fmt;
+use std::future::Future;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// What a [`TestHost`] received from its guest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TestHostStats {
+    /// Calls of the [`RunSoon`] handle (from any thread).
+    pub run_soon_requests: u64,
+    /// Calls of [`Host::set_timer`] (arming, re-arming or disarming).
+    pub timer_sets: u64,
+    /// Calls of [`Executor::run`] the host made.
+    pub guest_runs: u64,
+}
+
+/// The host side of a [`TestHost`]: its virtual clock, its timer and its run requests.
+struct VirtualLoop {
+    now: Cell<Instant>,
+    timer: Cell<Option<Instant>>,
+    requested: Arc<AtomicBool>,
+    run_soon_requests: Arc<AtomicU64>,
+    timer_sets: Cell<u64>,
+    guest_runs: Cell<u64>,
+}
+
+/// The [`Host`] the executor of a [`TestHost`] sees.
+struct VirtualHost(Rc<VirtualLoop>);
+
+impl Host for VirtualHost {
+    fn now(&self) -> Instant {
+        self.0.now.get()
+    }
+
+    fn set_timer(&self, deadline: Option<Instant>) {
+        self.0.timer_sets.set(self.0.timer_sets.get() + 1);
+        self.0.timer.set(deadline);
+    }
+
+    fn run_soon_handle(&self) -> RunSoon {
+        let requested = self.0.requested.clone();
+        let count = self.0.run_soon_requests.clone();
+        Arc::new(move || {
+            count.fetch_add(1, Ordering::Relaxed);
+            requested.store(true, Ordering::Release);
+        })
+    }
+}
+
+/// The guest never became able to make progress: no timer armed, no run requested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the guest is idle (no timer armed, no run requested) and the condition never held")]
+pub struct Stalled;
+
+/// A host with virtual time that moves only when told to, in fixed steps.
+///
+/// Each [`step`](Self::step) advances the clock by the step size and then runs the guest as a
+/// real host would: if its timer is due or a run was requested. Time moves in whole steps, so a
+/// timer at 35 ms on a 10 ms host runs at 40 ms (late, like a real host), and the guest still
+/// processes it at exactly 35 ms.
+///
+/// ```
+/// use guestloop::testing::TestHost;
+/// use std::time::Duration;
+///
+/// let mut host = TestHost::new(Duration::from_millis(100));
+/// let task = host.spawn_local(async {
+///     guestloop::sleep(Duration::from_millis(250)).await;
+/// });
+/// host.step();
+/// host.step();
+/// assert!(!task.is_finished());
+/// host.step();
+/// assert!(task.is_finished());
+/// assert_eq!(host.now(), guestloop::Instant::from_nanos(300_000_000));
+/// ```
+pub struct TestHost {
+    state: Rc<VirtualLoop>,
+    step: Duration,
+    // Declared last: dropped first, while the host state it calls is still alive.
+    executor: Executor,
+}
+
+impl Default for TestHost {
+    /// A test host stepping 1 ms at a time.
+    fn default() -> Self {
+        TestHost::new(Duration::from_millis(1))
+    }
+}
+
+impl TestHost {
+    /// A test host whose [`step`](Self::step) advances `step`, with a default executor.
+    ///
+    /// # Panics
+    /// If `step` is zero.
+    pub fn new(step: Duration) -> TestHost {
+        TestHost::with_builder(Executor::builder(), step)
+    }
+
+    /// A test host whose executor is built by `builder`.
+    ///
+    /// # Panics
+    /// If `step` is zero.
+    pub fn with_builder(builder: Builder, step: Duration) -> TestHost {
+        assert!(!step.is_zero(), "a TestHost step must be longer than zero");
+        let state = Rc::new(VirtualLoop {
+            now: Cell::new(Instant::ZERO),
+            timer: Cell::new(None),
+            requested: Arc::new(AtomicBool::new(false)),
+            run_soon_requests: Arc::new(AtomicU64::new(0)),
+            timer_sets: Cell::new(0),
+            guest_runs: Cell::new(0),
+        });
+        let executor = builder.build(VirtualHost(state.clone()));
+        TestHost {
+            state,
+            step,
+            executor,
+        }
+    }
+
+    /// The executor this host drives.
+    pub fn executor(&self) -> &Executor {
+        &self.executor
+    }
+
+    /// Spawns a future on the executor (first polled at the next run).
+    pub fn spawn_local<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.executor.spawn_local(future)
+    }
+
+    /// The host's virtual clock.
+    pub fn now(&self) -> Instant {
+        self.state.now.get()
+    }
+
+    /// How far one [`step`](Self::step) moves the clock.
+    pub fn step_size(&self) -> Duration {
+        self.step
+    }
+
+    /// The deadline the guest's timer is armed for.
+    pub fn timer(&self) -> Option<Instant> {
+        self.state.timer.get()
+    }
+
+    /// Whether a run was requested and not yet made.
+    pub fn run_requested(&self) -> bool {
+        self.state.requested.load(Ordering::Acquire)
+    }
+
+    /// What the host has received from its guest so far.
+    pub fn stats(&self) -> TestHostStats {
+        TestHostStats {
+            run_soon_requests: self.state.run_soon_requests.load(Ordering::Relaxed),
+            timer_sets: self.state.timer_sets.get(),
+            guest_runs: self.state.guest_runs.get(),
+        }
+    }
+
+    /// Runs the guest for as long as it has a run requested or its timer due; time stands still.
+    pub fn run_pending(&mut self) {
+        loop {
+            let timer_due = self.state.timer.get().is_some_and(|d| d <= self.now());
+            let requested = self.state.requested.swap(false, Ordering::AcqRel);
+            if !timer_due && !requested {
+                return;
+            }
+            if timer_due {
+                self.state.timer.set(None); // one-shot
+            }
+            self.state.guest_runs.set(self.state.guest_runs.get() + 1);
+            self.executor.run();
+        }
+    }
+
+    /// Advances the clock by one step, then runs what is due.
+    pub fn step(&mut self) {
+        self.advance(self.step);
+    }
+
+    /// Advances the clock by `duration` in one jump (a host that woke late), then runs what is
+    /// due. The guest processes every deadline it jumped over, in order, at its own instant.
+    pub fn advance(&mut self, duration: Duration) {
+        self.run_pending();
+        self.state.now.set(self.now() + duration);
+        self.run_pending();
+    }
+
+    /// Steps until `condition` holds (checked before each step) and returns `Ok`; or returns
+    /// [`Stalled`] once the guest can no longer make progress. Steps in which nothing is due are
+    /// skipped over (the guest cannot tell), so long sleeps cost nothing.
+    pub fn run_until(&mut self, mut condition: impl FnMut() -> bool) -> Result<(), Stalled> {
+        loop {
+            self.run_pending();
+            if condition() {
+                return Ok(());
+            }
+            let Some(deadline) = self.state.timer.get() else {
+                return Err(Stalled);
+            };
+            // Wake at the first step boundary at or after the deadline, as fixed steps would.
+            let step = self.step.as_nanos();
+            let wait = deadline.saturating_duration_since(self.now()).as_nanos();
+            let steps = wait.div_ceil(step).max(1);
+            let jump = u64::try_from(steps * step).unwrap_or(u64::MAX);
+            self.state
+                .now
+                .set(self.now().saturating_add(Duration::from_nanos(jump)));
+        }
+    }
+
+    /// Steps until no timer is armed and no run is requested. A guest with an endless timer
+    /// (an interval nobody stops) never becomes idle: use [`run_until`](Self::run_until) then.
+    pub fn run_until_idle(&mut self) {
+        let _ = self.run_until(|| false);
+    }
+
+    /// Spawns `future`, steps until it finishes, and returns its output.
+    ///
+    /// # Panics
+    /// If the future panics, or if the guest stalls before it finishes (it waits for something
+    /// that can never happen: a deadlock).
+    #[track_caller]
+    pub fn block_on<F>(&mut self, future: F) -> F::Output
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let mut task = self.spawn_local(future);
+        if self.run_until(|| task.is_finished()).is_err() {
+            panic!("TestHost::block_on: the future can never finish (the guest is idle)");
+        }
+        match task.try_take().expect("the task finished") {
+            Ok(output) => output,
+            Err(error) => panic!("TestHost::block_on: {error}"),
+        }
+    }
+}
+
+impl fmt::Debug for TestHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TestHost")
+            .field("now", &self.now())
+            .field("step", &self.step)
+            .field("timer", &self.timer())
+            .field("stats", &self.stats())
+            .finish()
+    }
+}

@@ -1,0 +1,186 @@
+//! The tick clock: absolute tick deadlines `origin + k·period`, so tasks on one clock never drift.
+//!
+//! Owns [`TickClock`] (stateless, shared by every task on one tick) and [`Interval`] (one task's
+//! stream of ticks, with a [`MissedTicks`] policy). Both compute deadlines from integers; nothing
+//! here accumulates rounding or reads a wall clock.
+
+use crate::{Instant, Sleep, now, sleep_until};
+use std::time::Duration;
+
+/// A clock that ticks every `period` from `origin`: tick `k` is at `origin + k·period`.
+///
+/// Waiting for [`next_tick`](Self::next_tick) is counted from the tick being processed (the
+/// guest clock), so all tasks on one clock wake in the same batch, and a late host catches up
+/// tick by tick instead of skipping or drifting.
+///
+/// ```
+/// use guestloop::{TickClock, testing::TestHost};
+/// use std::time::Duration;
+///
+/// let mut host = TestHost::new(Duration::from_millis(7)); // a host that never wakes on time
+/// let task = host.spawn_local(async {
+///     let clock = TickClock::starting_now(Duration::from_millis(100));
+///     let mut ticks = Vec::new();
+///     for _ in 0..3 {
+///         clock.next_tick().await;
+///         ticks.push(clock.current_tick());
+///     }
+///     (ticks, clock.elapsed())
+/// });
+/// assert_eq!(host.block_on(task), Ok((vec![1, 2, 3], Duration::from_millis(300))));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TickClock {
+    origin: Instant,
+    period_nanos: u64,
+}
+
+impl TickClock {
+    /// A clock with tick 0 at `origin`.
+    ///
+    /// # Panics
+    /// If `period` is zero or longer than about 584 years.
+    pub fn new(origin: Instant, period: Duration) -> TickClock {
+        let period_nanos = u64::try_from(period.as_nanos()).unwrap_or(0);
+        assert!(
+            period_nanos > 0,
+            "a TickClock period must be between 1 ns and u64::MAX ns, got {period:?}"
+        );
+        TickClock {
+            origin,
+            period_nanos,
+        }
+    }
+
+    /// A clock with tick 0 at the guest clock's current instant.
+    ///
+    /// # Panics
+    /// Outside a task, or for a period as [`TickClock::new`] rejects.
+    #[track_caller]
+    pub fn starting_now(period: Duration) -> TickClock {
+        TickClock::new(now(), period)
+    }
+
+    /// The instant of tick 0.
+    pub fn origin(&self) -> Instant {
+        self.origin
+    }
+
+    /// The time between two ticks.
+    pub fn period(&self) -> Duration {
+        Duration::from_nanos(self.period_nanos)
+    }
+
+    /// The instant of tick `tick` ([`Instant::MAX`] if that is past the end of time).
+    pub fn instant_of(&self, tick: u64) -> Instant {
+        tick.checked_mul(self.period_nanos)
+            .and_then(|offset| self.origin.as_nanos().checked_add(offset))
+            .map_or(Instant::MAX, Instant::from_nanos)
+    }
+
+    /// The last tick at or before `instant` (0 before the origin).
+    pub fn tick_at(&self, instant: Instant) -> u64 {
+        instant.saturating_duration_since(self.origin).as_nanos() as u64 / self.period_nanos
+    }
+
+    /// The last tick at or before the guest clock.
+    ///
+    /// # Panics
+    /// Outside a task.
+    #[track_caller]
+    pub fn current_tick(&self) -> u64 {
+        self.tick_at(now())
+    }
+
+    /// Guest time since the origin.
+    ///
+    /// # Panics
+    /// Outside a task.
+    #[track_caller]
+    pub fn elapsed(&self) -> Duration {
+        now().saturating_duration_since(self.origin)
+    }
+
+    /// Waits until the first tick after the guest clock.
+    ///
+    /// # Panics
+    /// Outside a task.
+    #[track_caller]
+    pub fn next_tick(&self) -> Sleep {
+        sleep_until(self.instant_of(self.current_tick() + 1))
+    }
+
+    /// One task's stream of this clock's ticks, starting after the current one.
+    ///
+    /// # Panics
+    /// Outside a task.
+    #[track_caller]
+    pub fn interval(&self, missed: MissedTicks) -> Interval {
+        Interval {
+            clock: *self,
+            next: self.current_tick() + 1,
+            missed,
+        }
+    }
+}
+
+/// What an [`Interval`] does with ticks that passed while its task was busy elsewhere.
+///
+/// (A late *host* never causes missed ticks: the guest clock visits every deadline. Ticks are
+/// missed only when the task itself awaited something else across them.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissedTicks {
+    /// Deliver every missed tick, one per [`Interval::tick`], at once: catch up tick by tick.
+    #[default]
+    CatchUp,
+    /// Deliver only the latest missed tick at once, then continue on schedule.
+    Skip,
+}
+
+/// A task's own stream of ticks of a [`TickClock`]: each [`tick`](Self::tick) returns the next
+/// tick number, waiting for it if it is in the future.
+///
+/// ```
+/// use guestloop::{MissedTicks, TickClock, testing::TestHost};
+/// use std::time::Duration;
+///
+/// let mut host = TestHost::default();
+/// let task = host.spawn_local(async {
+///     let clock = TickClock::starting_now(Duration::from_millis(10));
+///     let mut catch_up = clock.interval(MissedTicks::CatchUp);
+///     let mut skip = clock.interval(MissedTicks::Skip);
+///     guestloop::sleep(Duration::from_millis(35)).await; // busy across ticks 1, 2 and 3
+///     let caught_up = [catch_up.tick().await, catch_up.tick().await, catch_up.tick().await];
+///     let skipped = [skip.tick().await, skip.tick().await];
+///     (caught_up, skipped)
+/// });
+/// assert_eq!(host.block_on(task), Ok(([1, 2, 3], [3, 4])));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Interval {
+    clock: TickClock,
+    next: u64,
+    missed: MissedTicks,
+}
+
+impl Interval {
+    /// Waits for the next tick and returns its number.
+    ///
+    /// # Panics
+    /// Outside a task.
+    pub async fn tick(&mut self) -> u64 {
+        let current = self.clock.current_tick();
+        if self.missed == MissedTicks::Skip && current > self.next {
+            self.next = current;
+        }
+        let tick = self.next;
+        sleep_until(self.clock.instant_of(tick)).await;
+        self.next = tick + 1;
+        tick
+    }
+
+    /// The clock this interval follows.
+    pub fn clock(&self) -> &TickClock {
+        &self.clock
+    }
+}
