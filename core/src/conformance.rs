@@ -1,1 +1,669 @@
-//! conformance
+//! A host conformance kit: checks any [`Host`](crate::Host) implementation runs against itself.
+//!
+//! Owns the executable form of the [`Host`](crate::Host) contract. Each check is async code run
+//! as a guest task on the host under test, through the small [`Harness`] trait, so the same
+//! checks run on the virtual-time [`TestHost`](crate::testing::TestHost), a real Qt loop and a
+//! terminal loop. Checks use short real durations (milliseconds) and time out instead of hanging.
+//!
+//! ```
+//! use guestloop::conformance::{self, Harness};
+//! use guestloop::testing::TestHost;
+//! use guestloop::Builder;
+//! use std::future::Future;
+//! use std::pin::Pin;
+//! use std::time::Duration;
+//!
+//! struct TestHarness;
+//!
+//! impl Harness for TestHarness {
+//!     fn run(&mut self, builder: Builder, main: Pin<Box<dyn Future<Output = ()>>>) {
+//!         let mut host = TestHost::with_builder(builder, Duration::from_micros(300));
+//!         let main = host.spawn_local(main);
+//!         let _ = host.run_until(|| main.is_finished());
+//!     } // the host, and its executor, are dropped here
+//! }
+//!
+//! conformance::run_all(&mut TestHarness).assert_all_passed();
+//! ```
+
+use crate::{
+    Builder, Elapsed, ExecutorDestroyed, Handle, JoinError, MissedTicks, Spawner, TaskGroup,
+    TickClock, now, sleep, sleep_until, spawn_local, timeout, yield_now,
+};
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Poll, Waker};
+use std::time::Duration;
+
+/// How the kit drives a host.
+pub trait Harness {
+    /// Builds an executor from `builder` on a fresh instance of the host, spawns `main` on it,
+    /// runs the host's event loop until that task has finished, then drops the executor before
+    /// returning.
+    ///
+    /// `main` always finishes on a conforming host (checks time out rather than wait forever),
+    /// so a harness may give up after a generous limit of its own.
+    fn run(&mut self, builder: Builder, main: Pin<Box<dyn Future<Output = ()>>>);
+}
+
+/// One check of the kit.
+#[derive(Clone, Copy)]
+pub struct Check {
+    /// What the check shows, as a sentence.
+    pub name: &'static str,
+    run: fn(&mut dyn Harness) -> Result<(), String>,
+}
+
+impl fmt::Debug for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl Check {
+    /// Runs this check on `harness`.
+    ///
+    /// # Errors
+    /// What went wrong, in a sentence.
+    pub fn run(&self, harness: &mut dyn Harness) -> Result<(), String> {
+        (self.run)(harness)
+    }
+}
+
+/// Every check, in the order [`run_all`] runs them.
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "timers fire by deadline, then in arming order, each at its exact instant",
+        run: timers_fire_in_order,
+    },
+    Check {
+        name: "a task spawned during a batch runs after those already woken, in the same batch",
+        run: spawned_tasks_queue_behind_woken_ones,
+    },
+    Check {
+        name: "sleeps never end early; past deadlines and yields complete without a timer",
+        run: sleeps_are_never_early,
+    },
+    Check {
+        name: "timeout gives up at its deadline and lets a ready future win",
+        run: timeouts,
+    },
+    Check {
+        name: "a tick clock does not drift",
+        run: tick_clock_does_not_drift,
+    },
+    Check {
+        name: "futures spawned and tasks woken from other threads run on the host",
+        run: cross_thread_spawn_and_wake,
+    },
+    Check {
+        name: "a panicking task is reported and the others go on",
+        run: panics_are_contained,
+    },
+    Check {
+        name: "abort drops the future at once; a dropped handle detaches; a group aborts its children",
+        run: cancellation,
+    },
+    Check {
+        name: "wakes are coalesced into few host runs, and big batches yield to the host",
+        run: wakes_are_coalesced,
+    },
+    Check {
+        name: "dropping the executor drops every task; later wakes and spawns are harmless",
+        run: drop_is_clean,
+    },
+];
+
+/// The outcome of every check.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Each check's name and outcome.
+    pub results: Vec<(&'static str, Result<(), String>)>,
+}
+
+impl Report {
+    /// The checks that failed, with their reasons.
+    pub fn failures(&self) -> Vec<(&'static str, &str)> {
+        self.results
+            .iter()
+            .filter_map(|(name, result)| result.as_ref().err().map(|why| (*name, why.as_str())))
+            .collect()
+    }
+
+    /// # Panics
+    /// If any check failed, listing every failure.
+    #[track_caller]
+    pub fn assert_all_passed(&self) {
+        let failures = self.failures();
+        assert!(failures.is_empty(), "host conformance failures:\n{self}");
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, result) in &self.results {
+            match result {
+                Ok(()) => writeln!(f, "ok   {name}")?,
+                Err(why) => writeln!(f, "FAIL {name}: {why}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs every check in [`CHECKS`] on `harness`.
+pub fn run_all(harness: &mut dyn Harness) -> Report {
+    Report {
+        results: CHECKS
+            .iter()
+            .map(|check| (check.name, check.run(harness)))
+            .collect(),
+    }
+}
+
+type CheckResult = Result<(), String>;
+
+macro_rules! ensure {
+    ($condition:expr, $($message:tt)+) => {
+        if !$condition {
+            return Err(format!($($message)+));
+        }
+    };
+}
+
+/// Runs `body` as the main task of a fresh executor and returns what it concluded.
+fn run_check(
+    harness: &mut dyn Harness,
+    builder: Builder,
+    body: impl Future<Output = CheckResult> + 'static,
+) -> CheckResult {
+    let outcome = Rc::new(RefCell::new(None));
+    let slot = outcome.clone();
+    harness.run(
+        builder,
+        Box::pin(async move {
+            let result = body.await;
+            *slot.borrow_mut() = Some(result);
+        }),
+    );
+    let result = outcome.borrow_mut().take();
+    result.unwrap_or_else(|| Err("the check's task never finished".to_owned()))
+}
+
+const MS: Duration = Duration::from_millis(1);
+/// How long a check waits for another thread before calling it a failure.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+fn timers_fire_in_order(harness: &mut dyn Harness) -> CheckResult {
+    run_check(harness, Builder::default(), async {
+        let start = now();
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for (name, delay) in [("a", 20), ("b", 10), ("c", 10), ("d", 20), ("e", 5)] {
+            let log = log.clone();
+            tasks.push(spawn_local(async move {
+                sleep(delay * MS).await;
+                log.borrow_mut().push((name, now() - start));
+            }));
+        }
+        for task in tasks {
+            task.await.map_err(|e| e.to_string())?;
+        }
+        let expected =
+            [("e", 5), ("b", 10), ("c", 10), ("a", 20), ("d", 20)].map(|(n, d)| (n, d * MS));
+        ensure!(
+            *log.borrow() == expected,
+            "fired {:?}, expected {expected:?}",
+            log.borrow()
+        );
+        Ok(())
+    })
+}
+
+fn spawned_tasks_queue_behind_woken_ones(harness: &mut dyn Harness) -> CheckResult {
+    run_check(harness, Builder::default(), async {
+        let deadline = now() + 3 * MS;
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for name in ["x", "y"] {
+            let log = log.clone();
+            tasks.push(spawn_local(async move {
+                sleep_until(deadline).await;
+                log.borrow_mut().push((name, now()));
+                if name == "x" {
+                    let z_log = log.clone();
+                    let spawned = spawn_local(async move { z_log.borrow_mut().push(("z", now())) });
+                    spawned.await.expect("z runs");
+                    log.borrow_mut().push(("x again", now()));
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.map_err(|e| e.to_string())?;
+        }
+        let expected = [
+            ("x", deadline),
+            ("y", deadline),
+            ("z", deadline),
+            ("x again", deadline),
+        ];
+        ensure!(
+            *log.borrow() == expected,
+            "ran {:?}, expected {expected:?}",
+            log.borrow()
+        );
+        Ok(())
+    })
+}
+
+fn sleeps_are_never_early(harness: &mut dyn Harness) -> CheckResult {
+    run_check(harness, Builder::default(), async {
+        let handle = Handle::current();
+        for delay in [1, 2, 7, 15] {
+            let deadline = now() + delay * MS;
+            sleep(delay * MS).await;
+            ensure!(
+                now() == deadline,
+                "guest clock {} after sleeping to {deadline}",
+                now()
+            );
+            let host_now = handle.host_now();
+            ensure!(
+                host_now >= deadline,
+                "woke at host time {host_now}, before {deadline}"
+            );
+        }
+        let before = now();
+        let runs = handle.stats().runs;
+        sleep_until(before).await;
+        sleep(Duration::ZERO).await;
+        yield_now().await;
+        ensure!(now() == before, "completing at once moved the guest clock");
+        ensure!(
+            handle.stats().runs <= runs + 1,
+            "a past deadline waited for host runs"
+        );
+        Ok(())
+    })
+}
+
+fn timeouts(harness: &mut dyn Harness) -> CheckResult {
+    run_check(harness, Builder::default(), async {
+        let start = now();
+        let slow = timeout(5 * MS, sleep(Duration::from_secs(3600))).await;
+        ensure!(slow == Err(Elapsed), "a 1 h sleep beat a 5 ms timeout");
+        ensure!(
+            now() - start == 5 * MS,
+            "the timeout fired at +{:?}",
+            now() - start
+        );
+        let ready = timeout(Duration::ZERO, async { 7 }).await;
+        ensure!(
+            ready == Ok(7),
+            "a ready future lost to a zero timeout: {ready:?}"
+        );
+        let order = Rc::new(RefCell::new(Vec::new()));
+        let other = {
+            let order = order.clone();
+            spawn_local(async move { order.borrow_mut().push("other") })
+        };
+        yield_now().await;
+        order.borrow_mut().push("yielder");
+        other.await.map_err(|e| e.to_string())?;
+        ensure!(
+            *order.borrow() == ["other", "yielder"],
+            "yield_now did not yield: {:?}",
+            order.borrow()
+        );
+        ensure!(
+            Handle::current().stats().pending_timers == 0,
+            "a finished timeout left a timer behind"
+        );
+        Ok(())
+    })
+}
+
+fn tick_clock_does_not_drift(harness: &mut dyn Harness) -> CheckResult {
+    run_check(harness, Builder::default(), async {
+        let clock = TickClock::starting_now(2 * MS);
+        let mut interval = clock.interval(MissedTicks::CatchUp);
+        for expected in 1..=50u64 {
+            clock.next_tick().await;
+            ensure!(
+                clock.current_tick() == expected,
+                "tick {} instead of {expected}",
+                clock.current_tick()
+            );
+            ensure!(
+                now() == clock.instant_of(expected),
+                "tick {expected} at {}",
+                now()
+            );
+            let tick = interval.tick().await;
+            ensure!(
+                tick == expected,
+                "the interval gave tick {tick} at tick {expected}"
+            );
+        }
+        ensure!(
+            clock.elapsed() == 100 * MS,
+            "50 ticks of 2 ms took {:?}",
+            clock.elapsed()
+        );
+        Ok(())
+    })
+}
+
+/// A future that completes once another thread has set its flag and woken it.
+fn signal() -> (
+    Arc<(AtomicBool, Mutex<Option<Waker>>)>,
+    impl Future<Output = ()>,
+) {
+    let shared = Arc::new((AtomicBool::new(false), Mutex::new(None::<Waker>)));
+    let waiting = shared.clone();
+    let future = poll_fn(move |cx| {
+        *waiting.1.lock().expect("no panics under this lock") = Some(cx.waker().clone());
+        if waiting.0.load(Ordering::Acquire) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    });
+    (shared, future)
+}
+
+fn fire(signal: &(AtomicBool, Mutex<Option<Waker>>)) {
+    signal.0.store(true, Ordering::Release);
+    let waker = signal.1.lock().expect("no panics under this lock").take();
+    if let Some(waker) = waker {
+        waker.wake();
+    }
+}
+
+fn cross_thread_spawn_and_wake(harness: &mut dyn Harness) -> CheckResult {
+    run_check(harness, Builder::default(), async {
+        let spawner = Handle::current().spawner();
+        let host_thread = std::thread::current().id();
+        let threads: Vec<_> = (0..4u64)
+            .map(|t| {
+                let spawner = spawner.clone();
+                std::thread::spawn(move || {
+                    (0..25u64)
+                        .map(|i| {
+                            let value = t * 100 + i;
+                            spawner.spawn(async move { (value, std::thread::current().id()) })
+                        })
+                        .collect::<Result<Vec<_>, ExecutorDestroyed>>()
+                })
+            })
+            .collect();
+        let mut handles = Vec::new();
+        for thread in threads {
+            handles.extend(
+                thread
+                    .join()
+                    .map_err(|_| "a spawning thread panicked")?
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        let mut values = Vec::new();
+        for handle in handles {
+            let (value, thread) = timeout(PATIENCE, handle)
+                .await
+                .map_err(|_| "a future spawned from another thread never ran")?
+                .map_err(|e| e.to_string())?;
+            ensure!(
+                thread == host_thread,
+                "a remote future ran off the host thread"
+            );
+            values.push(value);
+        }
+        values.sort_unstable();
+        let expected: Vec<u64> = (0..4)
+            .flat_map(|t| (0..25).map(move |i| t * 100 + i))
+            .collect();
+        ensure!(values == expected, "remote spawns returned {values:?}");
+
+        // A task waits for a wake that another thread delivers; joining that thread first keeps
+        // the check deterministic on hosts whose time is virtual.
+        let (flag, woken) = signal();
+        let waiter = spawn_local(woken);
+        yield_now().await; // the waiter is now pending, its waker registered
+        let waker_thread = std::thread::spawn(move || fire(&flag));
+        waker_thread
+            .join()
+            .map_err(|_| "the waking thread panicked")?;
+        let result = timeout(PATIENCE, waiter).await;
+        ensure!(
+            result == Ok(Ok(())),
+            "a wake from another thread never reached the task: {result:?}"
+        );
+        Ok(())
+    })
+}
+
+fn panics_are_contained(harness: &mut dyn Harness) -> CheckResult {
+    let heard = Rc::new(RefCell::new(Vec::new()));
+    let hook_log = heard.clone();
+    let builder = Builder::default().on_task_panic(move |panic| {
+        hook_log.borrow_mut().push(panic.message().to_owned());
+    });
+    let result = run_check(harness, builder, async {
+        let bystander = spawn_local(async {
+            sleep(3 * MS).await;
+            "still here"
+        });
+        let doomed = spawn_local(async {
+            sleep(MS).await;
+            panic!("conformance check: an intentional panic");
+        });
+        let outcome: Result<(), JoinError> = doomed.await;
+        ensure!(
+            outcome
+                == Err(JoinError::Panicked(
+                    "conformance check: an intentional panic".into()
+                )),
+            "the panicking task's handle gave {outcome:?}"
+        );
+        let survived = bystander.await;
+        ensure!(
+            survived == Ok("still here"),
+            "a bystander task gave {survived:?}"
+        );
+        Ok(())
+    });
+    result?;
+    ensure!(
+        *heard.borrow() == ["conformance check: an intentional panic"],
+        "the panic hook heard {:?}",
+        heard.borrow()
+    );
+    Ok(())
+}
+
+/// Sets its flag when dropped.
+struct DropFlag(Rc<Cell<bool>>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.set(true);
+    }
+}
+
+fn cancellation(harness: &mut dyn Harness) -> CheckResult {
+    run_check(harness, Builder::default(), async {
+        let dropped = Rc::new(Cell::new(false));
+        let guard = DropFlag(dropped.clone());
+        let victim = spawn_local(async move {
+            let _guard = guard;
+            sleep(Duration::from_secs(3600)).await;
+        });
+        yield_now().await; // let it start sleeping
+        victim.abort();
+        ensure!(
+            dropped.get(),
+            "abort() returned before the future was dropped"
+        );
+        ensure!(
+            victim.await == Err(JoinError::Cancelled),
+            "an aborted task did not report Cancelled"
+        );
+
+        let finished = Rc::new(Cell::new(false));
+        let detached = {
+            let finished = finished.clone();
+            spawn_local(async move {
+                sleep(2 * MS).await;
+                finished.set(true);
+            })
+        };
+        drop(detached);
+        sleep(3 * MS).await;
+        ensure!(finished.get(), "dropping a JoinHandle stopped its task");
+
+        let child_dropped = Rc::new(Cell::new(false));
+        let mut group = TaskGroup::new();
+        let guard = DropFlag(child_dropped.clone());
+        group.spawn_local(async move {
+            let _guard = guard;
+            sleep(Duration::from_secs(3600)).await;
+        });
+        yield_now().await;
+        drop(group);
+        ensure!(
+            child_dropped.get(),
+            "dropping a TaskGroup left its child running"
+        );
+        ensure!(
+            Handle::current().stats().pending_timers == 0,
+            "cancelled sleeps left timers behind"
+        );
+        Ok(())
+    })
+}
+
+fn wakes_are_coalesced(harness: &mut dyn Harness) -> CheckResult {
+    const TASKS: usize = 1000;
+    const BUDGET: usize = 16;
+    run_check(harness, Builder::default().poll_budget(BUDGET), async {
+        let handle = Handle::current();
+        let gate: Arc<Mutex<Vec<Waker>>> = Arc::new(Mutex::new(Vec::new()));
+        let open = Arc::new(AtomicBool::new(false));
+        let polls = Rc::new(Cell::new(0usize));
+        let mut tasks = Vec::new();
+        for _ in 0..TASKS {
+            let (gate, open, polls) = (gate.clone(), open.clone(), polls.clone());
+            tasks.push(spawn_local(poll_fn(move |cx| {
+                polls.set(polls.get() + 1);
+                if open.load(Ordering::Acquire) {
+                    return Poll::Ready(());
+                }
+                gate.lock()
+                    .expect("no panics under this lock")
+                    .push(cx.waker().clone());
+                Poll::Pending
+            })));
+        }
+        let before = handle.stats();
+        while gate.lock().expect("no panics under this lock").len() < TASKS {
+            sleep(MS).await;
+        }
+        let between = handle.stats();
+        ensure!(
+            between.runs - before.runs >= (TASKS / BUDGET) as u64,
+            "{TASKS} ready tasks with a budget of {BUDGET} took only {} runs",
+            between.runs - before.runs
+        );
+        let waker_thread = {
+            let (gate, open) = (gate.clone(), open.clone());
+            std::thread::spawn(move || {
+                open.store(true, Ordering::Release);
+                for waker in gate.lock().expect("no panics under this lock").drain(..) {
+                    waker.wake();
+                }
+            })
+        };
+        waker_thread
+            .join()
+            .map_err(|_| "the waking thread panicked")?;
+        for task in tasks {
+            timeout(PATIENCE, task)
+                .await
+                .map_err(|_| "a woken task never ran")?
+                .map_err(|e| e.to_string())?;
+        }
+        let after = handle.stats();
+        ensure!(
+            polls.get() == 2 * TASKS,
+            "{} polls for {TASKS} tasks woken once each",
+            polls.get()
+        );
+        let requests = after.run_soon_requests - between.run_soon_requests;
+        let runs = after.runs - between.runs;
+        ensure!(
+            requests <= runs + 1,
+            "{requests} run-soon requests for {runs} runs: wakes were not coalesced"
+        );
+        Ok(())
+    })
+}
+
+fn drop_is_clean(harness: &mut dyn Harness) -> CheckResult {
+    let dropped = Rc::new(Cell::new(0));
+    let leftovers: Rc<RefCell<Option<(Spawner, Waker)>>> = Rc::default();
+    let (counter, out) = (dropped.clone(), leftovers.clone());
+    run_check(harness, Builder::default(), async move {
+        for _ in 0..3 {
+            let guard = DropCounter(counter.clone());
+            drop(spawn_local(async move {
+                let _guard = guard;
+                sleep(Duration::from_secs(3600)).await;
+            }));
+        }
+        let guard = DropCounter(counter.clone());
+        drop(spawn_local(async move {
+            let _guard = guard;
+            std::future::pending::<()>().await;
+        }));
+        yield_now().await;
+        let waker = poll_fn(|cx| Poll::Ready(cx.waker().clone())).await;
+        *out.borrow_mut() = Some((Handle::current().spawner(), waker));
+        Ok(())
+    })?;
+    ensure!(
+        dropped.get() == 4,
+        "{} of 4 pending tasks were dropped with the executor",
+        dropped.get()
+    );
+    let (spawner, waker) = leftovers
+        .borrow_mut()
+        .take()
+        .ok_or("the check kept nothing")?;
+    waker.wake_by_ref();
+    let remote = std::thread::spawn(move || {
+        waker.wake();
+        spawner.spawn(async {}).map(drop)
+    });
+    let spawned = remote
+        .join()
+        .map_err(|_| "waking a dropped executor from a thread panicked")?;
+    ensure!(
+        spawned == Err(ExecutorDestroyed),
+        "spawning on a dropped executor gave {spawned:?}"
+    );
+    Ok(())
+}
+
+/// Counts drops.
+struct DropCounter(Rc<Cell<usize>>);
+
+impl Drop for DropCounter {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
