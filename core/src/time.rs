@@ -27,18 +27,24 @@ pub fn now() -> Instant {
 
 /// Waits until the guest clock has advanced by `duration`.
 ///
-/// `Duration::MAX` (or anything past [`Instant::MAX`]) waits forever.
-///
-/// # Panics
-/// Outside a task running on a guestloop executor.
-#[track_caller]
+/// Inside a task the wait counts from the guest clock's current instant; a `Sleep` made outside
+/// any task (say, in host code, to spawn) counts from its first poll. `Duration::MAX` (or anything
+/// past [`Instant::MAX`]) waits forever.
 pub fn sleep(duration: Duration) -> Sleep {
-    Sleep::new(current("sleep").now().saturating_add(duration))
+    Sleep {
+        deadline: executor::try_current().map(|local| local.now().saturating_add(duration)),
+        duration,
+        key: None,
+    }
 }
 
 /// Waits until the guest clock reaches `deadline`; at once if it already has.
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep::new(deadline)
+    Sleep {
+        deadline: Some(deadline),
+        duration: Duration::ZERO,
+        key: None,
+    }
 }
 
 /// A future that completes when the guest clock reaches its deadline.
@@ -63,20 +69,16 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 #[derive(Debug)]
 #[must_use = "a Sleep does nothing unless awaited"]
 pub struct Sleep {
-    deadline: Instant,
+    /// `None` until first polled, for a sleep made outside any task.
+    deadline: Option<Instant>,
+    duration: Duration,
     key: Option<TimerKey>,
 }
 
 impl Sleep {
-    fn new(deadline: Instant) -> Sleep {
-        Sleep {
-            deadline,
-            key: None,
-        }
-    }
-
-    /// The instant this sleep completes at.
-    pub fn deadline(&self) -> Instant {
+    /// The instant this sleep completes at; `None` for a sleep made outside a task and not yet
+    /// polled.
+    pub fn deadline(&self) -> Option<Instant> {
         self.deadline
     }
 }
@@ -86,18 +88,22 @@ impl Future for Sleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let local = current("Sleep::poll");
-        if local.now() >= self.deadline {
+        let duration = self.duration;
+        let deadline = *self
+            .deadline
+            .get_or_insert_with(|| local.now().saturating_add(duration));
+        if local.now() >= deadline {
             // The timer (if any) has fired: its bucket is gone, the key is stale.
             self.key = None;
             return Poll::Ready(());
         }
-        if self.deadline == Instant::MAX {
+        if deadline == Instant::MAX {
             return Poll::Pending; // never: no timer needed
         }
         let mut timers = local.timers.borrow_mut();
         match self.key {
             Some(key) => timers.update(key, cx.waker()),
-            None => self.key = Some(timers.insert(self.deadline, cx.waker())),
+            None => self.key = Some(timers.insert(deadline, cx.waker())),
         }
         Poll::Pending
     }
@@ -130,7 +136,8 @@ pin_project! {
     }
 }
 
-/// Runs `future`, giving up with [`Elapsed`] once the guest clock has advanced by `duration`.
+/// Runs `future`, giving up with [`Elapsed`] once the guest clock has advanced by `duration`
+/// (counted like [`sleep`]'s).
 ///
 /// The future is polled first, so one that is ready at the deadline still wins.
 ///
@@ -146,9 +153,6 @@ pin_project! {
 /// assert_eq!(host.block_on(task), Ok(Err(Elapsed)));
 /// ```
 ///
-/// # Panics
-/// Outside a task running on a guestloop executor.
-#[track_caller]
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
     Timeout {
         future,

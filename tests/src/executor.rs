@@ -1,0 +1,580 @@
+//! Executor behaviour through the public API: counting polls, wakes and drops.
+
+use guestloop::testing::TestHost;
+use guestloop::{
+    Builder, Executor, ExecutorDestroyed, Instant, JoinError, JoinHandle, TaskGroup, sleep,
+    sleep_until, spawn_local, yield_now,
+};
+use std::cell::{Cell, RefCell};
+use std::future::{Future, poll_fn};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Poll, Waker};
+use std::time::Duration;
+
+const MS: Duration = Duration::from_millis(1);
+
+/// Counts how often it is polled and whether it was dropped; pending until `ready` is set.
+#[derive(Clone, Default)]
+struct Probe {
+    polls: Rc<Cell<usize>>,
+    drops: Rc<Cell<usize>>,
+    ready: Rc<Cell<bool>>,
+    waker: Rc<RefCell<Option<Waker>>>,
+}
+
+impl Probe {
+    fn future(&self) -> impl Future<Output = usize> + 'static {
+        let probe = self.clone();
+        let guard = DropCount(self.drops.clone());
+        poll_fn(move |cx| {
+            let _ = &guard;
+            probe.polls.set(probe.polls.get() + 1);
+            if probe.ready.get() {
+                Poll::Ready(probe.polls.get())
+            } else {
+                *probe.waker.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+    }
+
+    fn wake(&self) {
+        self.waker.borrow().as_ref().expect("polled once").wake_by_ref();
+    }
+
+    fn finish(&self) {
+        self.ready.set(true);
+        self.wake();
+    }
+}
+
+struct DropCount(Rc<Cell<usize>>);
+
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+#[test]
+fn a_task_is_polled_once_per_wake_however_often_it_is_woken() {
+    let mut host = TestHost::default();
+    let probe = Probe::default();
+    let task = host.spawn_local(probe.future());
+    host.run_pending();
+    assert_eq!(probe.polls.get(), 1);
+    for _ in 0..5 {
+        probe.wake();
+    }
+    host.run_pending();
+    assert_eq!(probe.polls.get(), 2, "five wakes before a run cause one poll");
+    probe.finish();
+    host.run_pending();
+    assert_eq!(probe.polls.get(), 3);
+    assert!(task.is_finished());
+    assert_eq!(probe.drops.get(), 1, "a finished future is dropped at once");
+    probe.wake();
+    host.run_pending();
+    assert_eq!(probe.polls.get(), 3, "a wake after completion does nothing");
+    assert_eq!(host.block_on(task), Ok(3));
+}
+
+#[test]
+fn not_send_futures_run_and_their_handles_yield_the_output() {
+    let mut host = TestHost::default();
+    let shared = Rc::new(RefCell::new(vec![1]));
+    let inner = shared.clone();
+    let task = host.spawn_local(async move {
+        inner.borrow_mut().push(2);
+        let child = spawn_local(async { 40 });
+        child.await.unwrap() + 2
+    });
+    assert_eq!(host.block_on(task), Ok(42));
+    assert_eq!(*shared.borrow(), [1, 2]);
+}
+
+#[test]
+fn dropping_a_handle_detaches_the_task() {
+    let mut host = TestHost::default();
+    let probe = Probe::default();
+    drop(host.spawn_local(probe.future()));
+    host.run_pending();
+    assert_eq!((probe.polls.get(), probe.drops.get()), (1, 0));
+    probe.finish();
+    host.run_pending();
+    assert_eq!((probe.polls.get(), probe.drops.get()), (2, 1));
+    assert_eq!(host.executor().stats().live_tasks, 0);
+}
+
+#[test]
+fn abort_on_the_host_thread_drops_the_future_before_returning() {
+    let mut host = TestHost::default();
+    let probe = Probe::default();
+    let task = host.spawn_local(probe.future());
+    host.run_pending();
+    task.abort();
+    assert_eq!(probe.drops.get(), 1, "dropped inside abort()");
+    assert_eq!(host.executor().stats().live_tasks, 0);
+    assert_eq!(host.block_on(task), Err(JoinError::Cancelled));
+    assert_eq!(probe.polls.get(), 1, "never polled again");
+}
+
+#[test]
+fn abort_before_the_first_poll_never_polls() {
+    let mut host = TestHost::default();
+    let probe = Probe::default();
+    let task = host.spawn_local(probe.future());
+    task.abort();
+    host.run_pending();
+    assert_eq!((probe.polls.get(), probe.drops.get()), (0, 1));
+    assert_eq!(host.block_on(task), Err(JoinError::Cancelled));
+}
+
+#[test]
+fn abort_after_completion_keeps_the_result() {
+    let mut host = TestHost::default();
+    let task = host.spawn_local(async { 7 });
+    host.run_pending();
+    task.abort();
+    assert_eq!(host.block_on(task), Ok(7));
+}
+
+#[test]
+fn a_task_that_aborts_itself_is_dropped_when_its_poll_returns() {
+    let mut host = TestHost::default();
+    let slot: Rc<RefCell<Option<JoinHandle<()>>>> = Rc::default();
+    let drops = Rc::new(Cell::new(0));
+    let (inner_slot, guard) = (slot.clone(), DropCount(drops.clone()));
+    let seen_in_poll = Rc::new(Cell::new(usize::MAX));
+    let (seen, counter) = (seen_in_poll.clone(), drops.clone());
+    let task = host.spawn_local(async move {
+        let _guard = guard;
+        yield_now().await;
+        inner_slot.borrow().as_ref().expect("stored").abort();
+        seen.set(counter.get()); // still alive here: the poll has not returned
+        sleep(Duration::from_secs(1)).await;
+    });
+    *slot.borrow_mut() = Some(task);
+    host.run_pending();
+    assert_eq!(seen_in_poll.get(), 0);
+    assert_eq!(drops.get(), 1);
+    let task = slot.borrow_mut().take().unwrap();
+    assert_eq!(host.block_on(task), Err(JoinError::Cancelled));
+    assert_eq!(host.executor().stats().pending_timers, 0);
+}
+
+#[test]
+fn abort_from_another_thread_drops_the_future_at_the_next_run() {
+    let mut host = TestHost::default();
+    let drops = Arc::new(AtomicUsize::new(0));
+    struct SendDropCount(Arc<AtomicUsize>);
+    impl Drop for SendDropCount {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let guard = SendDropCount(drops.clone());
+    let task = host
+        .executor()
+        .spawner()
+        .spawn(async move {
+            let _guard = guard;
+            std::future::pending::<()>().await;
+        })
+        .unwrap();
+    host.run_pending();
+    let requests = host.stats().run_soon_requests;
+    let task = std::thread::spawn(move || {
+        task.abort();
+        task
+    })
+    .join()
+    .unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 0, "not on the host thread: not yet");
+    assert_eq!(host.stats().run_soon_requests, requests + 1, "abort asked for a run");
+    host.run_pending();
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    assert_eq!(host.block_on(task), Err(JoinError::Cancelled));
+}
+
+#[test]
+fn a_panic_is_caught_reported_and_contained() {
+    let heard = Rc::new(RefCell::new(Vec::new()));
+    let hook = heard.clone();
+    let builder = Executor::builder()
+        .on_task_panic(move |panic| hook.borrow_mut().push(panic.message().to_owned()));
+    let mut host = TestHost::with_builder(builder, MS);
+    let bystander = host.spawn_local(async {
+        sleep(5 * MS).await;
+        "fine"
+    });
+    let doomed = host.spawn_local(async {
+        sleep(MS).await;
+        panic!("boom {}", 42);
+    });
+    assert_eq!(host.block_on(doomed), Err(JoinError::Panicked("boom 42".into())));
+    assert_eq!(host.block_on(bystander), Ok("fine"));
+    assert_eq!(*heard.borrow(), ["boom 42"]);
+    assert_eq!(host.executor().stats().live_tasks, 0);
+}
+
+#[test]
+fn a_panicking_destructor_is_reported_not_spread() {
+    struct PanicOnDrop;
+    impl Drop for PanicOnDrop {
+        fn drop(&mut self) {
+            panic!("destructor went wrong");
+        }
+    }
+    let heard = Rc::new(RefCell::new(Vec::new()));
+    let hook = heard.clone();
+    let builder = Executor::builder()
+        .on_task_panic(move |panic| hook.borrow_mut().push(panic.message().to_owned()));
+    let mut host = TestHost::with_builder(builder, MS);
+    let task = host.spawn_local(async {
+        let _bomb = PanicOnDrop;
+        sleep(Duration::from_secs(10)).await;
+    });
+    host.run_pending();
+    task.abort();
+    assert_eq!(
+        *heard.borrow(),
+        ["a task's destructor panicked: destructor went wrong"]
+    );
+    assert_eq!(host.block_on(task), Err(JoinError::Cancelled));
+}
+
+#[test]
+fn a_task_group_waits_for_all_and_aborts_the_rest_on_failure() {
+    let mut host = TestHost::default();
+    let finished = Rc::new(RefCell::new(Vec::new()));
+    let slow_dropped = Rc::new(Cell::new(0));
+    let (log, drops) = (finished.clone(), slow_dropped.clone());
+    let result = host.block_on(async move {
+        let mut group = TaskGroup::new();
+        for ms in [3, 1, 2] {
+            let log = log.clone();
+            group.spawn_local(async move {
+                sleep(ms * MS).await;
+                log.borrow_mut().push(ms);
+            });
+        }
+        assert_eq!(group.len(), 3);
+        group.join().await.unwrap();
+
+        let mut group = TaskGroup::new();
+        let guard = DropCount(drops.clone());
+        group.spawn_local(async move {
+            let _guard = guard;
+            sleep(Duration::from_secs(60)).await;
+        });
+        group.spawn_local(async {
+            sleep(MS).await;
+            panic!("child failed");
+        });
+        let start = guestloop::now();
+        let result = group.join().await;
+        (result, guestloop::now() - start)
+    });
+    assert_eq!(*finished.borrow(), [1, 2, 3]);
+    assert_eq!(
+        result,
+        (Err(JoinError::Panicked("child failed".into())), MS),
+        "join returns at the first failure, not after the slow child"
+    );
+    assert_eq!(slow_dropped.get(), 1, "the slow sibling was aborted");
+}
+
+#[test]
+fn a_task_group_reaps_finished_children_so_memory_stays_bounded() {
+    let mut host = TestHost::default();
+    let sizes = host.block_on(async {
+        let mut group = TaskGroup::new();
+        let mut sizes = Vec::new();
+        for _ in 0..1000 {
+            group.spawn_local(async {});
+            yield_now().await; // the child finishes
+            sizes.push(group.len());
+        }
+        group.join().await.unwrap();
+        sizes
+    });
+    assert!(sizes.iter().all(|&len| len <= 32), "largest: {:?}", sizes.iter().max());
+}
+
+#[test]
+fn a_late_host_processes_every_deadline_in_order_at_its_own_instant() {
+    let run = |advance: &dyn Fn(&mut TestHost)| {
+        let mut host = TestHost::new(MS);
+        let log = Rc::new(RefCell::new(Vec::new()));
+        for (name, period) in [("a", 3u32), ("b", 2), ("c", 5)] {
+            let log = log.clone();
+            drop(host.spawn_local(async move {
+                for _ in 0..4 {
+                    sleep(period * MS).await;
+                    log.borrow_mut().push((name, guestloop::now()));
+                }
+            }));
+        }
+        advance(&mut host);
+        host.run_until_idle();
+        Rc::try_unwrap(log).unwrap().into_inner()
+    };
+    let punctual = run(&|_| {});
+    let late = run(&|host| host.advance(Duration::from_millis(17)));
+    let very_late = run(&|host| host.advance(Duration::from_secs(3)));
+    assert_eq!(punctual, late);
+    assert_eq!(punctual, very_late);
+    let t = |ms: u64| Instant::from_nanos(ms * 1_000_000);
+    assert_eq!(
+        punctual[..6],
+        [("b", t(2)), ("a", t(3)), ("b", t(4)), ("c", t(5)), ("a", t(6)), ("b", t(6))]
+    );
+}
+
+#[test]
+fn a_spawned_task_runs_after_the_woken_ones_in_the_same_batch() {
+    let mut host = TestHost::new(Duration::from_millis(10));
+    let log = Rc::new(RefCell::new(Vec::new()));
+    for name in ["first", "second"] {
+        let log = log.clone();
+        drop(host.spawn_local(async move {
+            sleep(10 * MS).await;
+            log.borrow_mut().push((name, guestloop::now()));
+            if name == "first" {
+                let log = log.clone();
+                drop(spawn_local(async move {
+                    log.borrow_mut().push(("spawned", guestloop::now()))
+                }));
+            }
+        }));
+    }
+    host.step();
+    let t = Instant::from_nanos(10_000_000);
+    assert_eq!(*log.borrow(), [("first", t), ("second", t), ("spawned", t)]);
+}
+
+#[test]
+fn wakes_from_many_threads_between_two_runs_cause_one_run_soon_request() {
+    let mut host = TestHost::default();
+    let wakers: Arc<Mutex<Vec<Waker>>> = Arc::default();
+    let polls = Rc::new(Cell::new(0));
+    for _ in 0..1000 {
+        let (wakers, polls) = (wakers.clone(), polls.clone());
+        drop(host.spawn_local(poll_fn(move |cx| {
+            polls.set(polls.get() + 1);
+            wakers.lock().unwrap().push(cx.waker().clone());
+            Poll::<()>::Pending
+        })));
+    }
+    host.run_pending();
+    assert_eq!(polls.get(), 1000);
+    let before = host.stats();
+    let all: Vec<Waker> = std::mem::take(&mut *wakers.lock().unwrap());
+    let threads: Vec<_> = all
+        .chunks(250)
+        .map(|chunk| {
+            let chunk = chunk.to_vec();
+            std::thread::spawn(move || {
+                for _ in 0..3 {
+                    chunk.iter().for_each(Waker::wake_by_ref);
+                }
+            })
+        })
+        .collect();
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    let after = host.stats();
+    assert_eq!(after.run_soon_requests - before.run_soon_requests, 1);
+    host.run_pending();
+    assert_eq!(polls.get(), 2000, "3000 wakes of 1000 tasks: each polled once more");
+    assert_eq!(host.stats().guest_runs - after.guest_runs, 1);
+}
+
+#[test]
+fn a_million_ready_tasks_are_run_in_budget_sized_slices() {
+    const TASKS: usize = 1_000_000;
+    const BUDGET: usize = 4096;
+    let host = TestHost::with_builder(Executor::builder().poll_budget(BUDGET), MS);
+    let done = Rc::new(Cell::new(0usize));
+    for _ in 0..TASKS {
+        let done = done.clone();
+        drop(host.spawn_local(async move { done.set(done.get() + 1) }));
+    }
+    let executor = host.executor();
+    let mut runs = 0;
+    while executor.stats().live_tasks > 0 {
+        let before = executor.stats();
+        let requests = host.stats().run_soon_requests;
+        executor.run();
+        runs += 1;
+        let polled = executor.stats().polls - before.polls;
+        assert!(polled <= BUDGET as u64, "one run polled {polled} tasks");
+        if executor.stats().live_tasks > 0 {
+            assert_eq!(host.stats().run_soon_requests, requests + 1, "a cut-short run asks to run again");
+        }
+    }
+    assert_eq!(done.get(), TASKS);
+    assert_eq!(runs, TASKS.div_ceil(BUDGET));
+}
+
+#[test]
+fn a_nested_run_returns_at_once() {
+    let mut host = TestHost::default();
+    let executor: Rc<RefCell<Option<Rc<Executor>>>> = Rc::default();
+    let nested = Rc::new(Executor::new(NoHost));
+    *executor.borrow_mut() = Some(nested.clone());
+    let inner_polls = Rc::new(Cell::new(0));
+    let counter = inner_polls.clone();
+    drop(nested.spawn_local(async move { counter.set(counter.get() + 1) }));
+    // A task of `nested` that calls `nested.run()` from inside a run of `nested`.
+    let slot = executor.clone();
+    drop(nested.spawn_local(async move {
+        let executor = slot.borrow().clone().unwrap();
+        let before = executor.stats().polls;
+        executor.run();
+        assert_eq!(executor.stats().polls, before, "the nested run polled nothing");
+    }));
+    nested.run();
+    assert_eq!(inner_polls.get(), 1);
+    assert_eq!(nested.stats().live_tasks, 0);
+    executor.borrow_mut().take();
+    host.run_pending();
+}
+
+/// A host that never calls back: for driving an executor by hand.
+struct NoHost;
+
+impl guestloop::Host for NoHost {
+    fn now(&self) -> Instant {
+        Instant::ZERO
+    }
+    fn set_timer(&self, _: Option<Instant>) {}
+    fn run_soon_handle(&self) -> guestloop::RunSoon {
+        Arc::new(|| {})
+    }
+}
+
+#[test]
+fn dropping_the_executor_drops_tasks_and_timers_and_later_use_is_harmless() {
+    let host = TestHost::default();
+    let drops = Rc::new(Cell::new(0));
+    for _ in 0..3 {
+        let guard = DropCount(drops.clone());
+        drop(host.spawn_local(async move {
+            let _guard = guard;
+            sleep(Duration::from_secs(3600)).await;
+        }));
+    }
+    let probe = Probe::default();
+    let task = host.spawn_local(probe.future());
+    let handle = host.executor().handle();
+    let spawner = host.executor().spawner();
+    let mut host = host;
+    host.run_pending();
+    assert_eq!(host.executor().stats().pending_timers, 3);
+    drop(host);
+    assert_eq!(drops.get(), 3);
+    assert_eq!(probe.drops.get(), 1);
+    probe.wake(); // harmless
+    assert_eq!(
+        std::thread::spawn(move || spawner.spawn(async {}).map(drop))
+            .join()
+            .unwrap(),
+        Err(ExecutorDestroyed)
+    );
+    let late = handle.spawn_local(async { 1 });
+    assert!(late.is_finished(), "a spawn after shutdown is cancelled at once");
+    let mut late = late;
+    assert_eq!(late.try_take(), Some(Err(JoinError::Cancelled)));
+    let mut task = task;
+    assert_eq!(task.try_take(), Some(Err(JoinError::Cancelled)));
+}
+
+#[test]
+fn a_join_handle_can_be_awaited_on_another_thread() {
+    let mut host = TestHost::default();
+    let task = host
+        .executor()
+        .spawner()
+        .spawn(async {
+            guestloop::sleep(Duration::from_millis(5)).await;
+            "from the host"
+        })
+        .unwrap();
+    let waiter = std::thread::spawn(move || futures_lite::future::block_on(task));
+    host.run_until_idle(); // the task has finished; the other thread wakes on its own
+    assert_eq!(waiter.join().unwrap(), Ok("from the host"));
+}
+
+#[test]
+fn sleep_until_the_past_and_yield_now_complete_without_timers() {
+    let mut host = TestHost::default();
+    let result = host.block_on(async {
+        sleep(3 * MS).await;
+        let now = guestloop::now();
+        sleep_until(Instant::ZERO).await;
+        sleep(Duration::ZERO).await;
+        yield_now().await;
+        (guestloop::now() == now, guestloop::Handle::current().stats().pending_timers)
+    });
+    assert_eq!(result, (true, 0));
+}
+
+#[test]
+fn run_soon_is_requested_once_for_a_burst_of_local_spawns() {
+    let mut host = TestHost::default();
+    let before = host.stats().run_soon_requests;
+    for _ in 0..100 {
+        drop(host.spawn_local(async {}));
+    }
+    assert_eq!(host.stats().run_soon_requests, before + 1);
+    host.run_pending();
+    assert_eq!(host.executor().stats().live_tasks, 0);
+}
+
+#[test]
+fn the_host_timer_is_armed_once_per_new_earliest_deadline() {
+    let mut host = TestHost::new(MS);
+    let task = host.spawn_local(async {
+        for _ in 0..10 {
+            sleep(5 * MS).await;
+        }
+    });
+    host.run_pending();
+    assert_eq!(host.timer(), Some(Instant::from_nanos(5_000_000)));
+    let sets = host.stats().timer_sets;
+    host.step(); // nothing due: the timer is left alone
+    assert_eq!(host.stats().timer_sets, sets);
+    host.run_until(|| task.is_finished()).unwrap();
+    assert_eq!(
+        host.stats().timer_sets,
+        sets + 9,
+        "nine re-arms; a one-shot timer that fired needs no disarm"
+    );
+    assert_eq!(host.timer(), None);
+}
+
+#[test]
+fn cancelling_the_earliest_timer_rearms_or_disarms_the_host_timer() {
+    let mut host = TestHost::new(MS);
+    let short = host.spawn_local(sleep(Duration::from_secs(1)));
+    let long = host.spawn_local(sleep(Duration::from_secs(2)));
+    host.run_pending();
+    assert_eq!(host.timer(), Some(Instant::from_nanos(1_000_000_000)));
+    short.abort();
+    host.run_pending(); // abort dropped the sleep at once; the next run re-arms
+    host.executor().run();
+    assert_eq!(host.timer(), Some(Instant::from_nanos(2_000_000_000)));
+    long.abort();
+    host.executor().run();
+    assert_eq!(host.timer(), None);
+    assert_eq!(host.executor().stats().pending_timers, 0);
+}
+
+#[test]
+fn builder_rejects_a_zero_budget() {
+    let result = std::panic::catch_unwind(|| Builder::default().poll_budget(0));
+    assert!(result.is_err());
+}
