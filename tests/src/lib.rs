@@ -8,3 +8,9 @@ pub mod simulation;
 
 #[cfg(test)]
 mod executor;
+#[cfg(test)]
+mod frames;
+#[cfg(test)]
+mod properties;
+#[cfg(test)]
+mod test_host;

@@ -1,0 +1,97 @@
+//! The virtual-time test host, and the conformance kit run on it.
+
+use guestloop::conformance::{self, Harness};
+use guestloop::testing::{Stalled, TestHost};
+use guestloop::{Builder, Instant, sleep};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+/// The kit's harness for [`TestHost`]: a fresh host per check, stepping `step` at a time.
+struct TestHarness {
+    step: Duration,
+}
+
+impl Harness for TestHarness {
+    fn run(&mut self, builder: Builder, main: Pin<Box<dyn Future<Output = ()>>>) {
+        let mut host = TestHost::with_builder(builder, self.step);
+        let main = host.spawn_local(main);
+        let _ = host.run_until(|| main.is_finished());
+    }
+}
+
+#[test]
+fn the_test_host_passes_the_conformance_kit_at_any_step() {
+    for step in [Duration::from_micros(300), Duration::from_millis(1), Duration::from_millis(7)] {
+        let report = conformance::run_all(&mut TestHarness { step });
+        assert_eq!(report.results.len(), conformance::CHECKS.len());
+        report.assert_all_passed();
+    }
+}
+
+#[test]
+fn a_check_that_cannot_finish_is_reported_not_hung() {
+    /// A broken host: it never runs the guest at all.
+    struct Broken;
+    impl Harness for Broken {
+        fn run(&mut self, builder: Builder, main: Pin<Box<dyn Future<Output = ()>>>) {
+            let host = TestHost::with_builder(builder, Duration::from_millis(1));
+            drop(host.spawn_local(main));
+        }
+    }
+    let report = conformance::run_all(&mut Broken);
+    assert_eq!(report.failures().len(), conformance::CHECKS.len());
+    assert!(report.to_string().contains("FAIL"));
+}
+
+#[test]
+fn steps_advance_virtual_time_exactly() {
+    let mut host = TestHost::new(Duration::from_millis(100));
+    for _ in 0..1000 {
+        host.step();
+    }
+    assert_eq!(host.now(), Instant::from_nanos(100_000_000_000));
+    host.advance(Duration::from_nanos(1));
+    assert_eq!(host.now().as_nanos(), 100_000_000_001);
+}
+
+#[test]
+fn run_until_skips_idle_steps_and_reports_a_stall() {
+    let mut host = TestHost::new(Duration::from_millis(10));
+    let task = host.spawn_local(sleep(Duration::from_secs(3600)));
+    host.run_until(|| task.is_finished()).unwrap();
+    assert_eq!(host.now().since_start(), Duration::from_secs(3600));
+    assert!(host.stats().guest_runs <= 3, "idle steps cost no guest runs");
+    let stuck = host.spawn_local(std::future::pending::<()>());
+    assert_eq!(host.run_until(|| stuck.is_finished()), Err(Stalled));
+}
+
+#[test]
+fn block_on_names_a_deadlock() {
+    let panic = std::panic::catch_unwind(|| {
+        TestHost::default().block_on(std::future::pending::<()>());
+    })
+    .unwrap_err();
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|text| text.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    assert!(message.contains("can never finish"), "{message}");
+}
+
+#[test]
+fn a_timer_between_steps_runs_at_the_next_step_and_sees_its_own_deadline() {
+    let mut host = TestHost::new(Duration::from_millis(10));
+    let seen = host.spawn_local(async {
+        sleep(Duration::from_millis(35)).await;
+        guestloop::now()
+    });
+    for _ in 0..3 {
+        host.step();
+    }
+    assert!(!seen.is_finished(), "30 ms: not yet");
+    host.step();
+    assert_eq!(host.now().since_start(), Duration::from_millis(40));
+    assert_eq!(host.block_on(seen), Ok(Instant::from_nanos(35_000_000)));
+}
