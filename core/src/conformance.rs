@@ -359,11 +359,11 @@ fn tick_clock_does_not_drift(harness: &mut dyn Harness) -> CheckResult {
     })
 }
 
+/// A flag another thread sets, and the waker to wake when it does.
+type Signal = (AtomicBool, Mutex<Option<Waker>>);
+
 /// A future that completes once another thread has set its flag and woken it.
-fn signal() -> (
-    Arc<(AtomicBool, Mutex<Option<Waker>>)>,
-    impl Future<Output = ()>,
-) {
+fn signal() -> (Arc<Signal>, impl Future<Output = ()>) {
     let shared = Arc::new((AtomicBool::new(false), Mutex::new(None::<Waker>)));
     let waiting = shared.clone();
     let future = poll_fn(move |cx| {
@@ -377,7 +377,7 @@ fn signal() -> (
     (shared, future)
 }
 
-fn fire(signal: &(AtomicBool, Mutex<Option<Waker>>)) {
+fn fire(signal: &Signal) {
     signal.0.store(true, Ordering::Release);
     let waker = signal.1.lock().expect("no panics under this lock").take();
     if let Some(waker) = waker {
