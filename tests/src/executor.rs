@@ -41,7 +41,11 @@ impl Probe {
     }
 
     fn wake(&self) {
-        self.waker.borrow().as_ref().expect("polled once").wake_by_ref();
+        self.waker
+            .borrow()
+            .as_ref()
+            .expect("polled once")
+            .wake_by_ref();
     }
 
     fn finish(&self) {
@@ -69,7 +73,11 @@ fn a_task_is_polled_once_per_wake_however_often_it_is_woken() {
         probe.wake();
     }
     host.run_pending();
-    assert_eq!(probe.polls.get(), 2, "five wakes before a run cause one poll");
+    assert_eq!(
+        probe.polls.get(),
+        2,
+        "five wakes before a run cause one poll"
+    );
     probe.finish();
     host.run_pending();
     assert_eq!(probe.polls.get(), 3);
@@ -192,8 +200,16 @@ fn abort_from_another_thread_drops_the_future_at_the_next_run() {
     })
     .join()
     .unwrap();
-    assert_eq!(drops.load(Ordering::SeqCst), 0, "not on the host thread: not yet");
-    assert_eq!(host.stats().run_soon_requests, requests + 1, "abort asked for a run");
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        0,
+        "not on the host thread: not yet"
+    );
+    assert_eq!(
+        host.stats().run_soon_requests,
+        requests + 1,
+        "abort asked for a run"
+    );
     host.run_pending();
     assert_eq!(drops.load(Ordering::SeqCst), 1);
     assert_eq!(host.block_on(task), Err(JoinError::Cancelled));
@@ -214,7 +230,10 @@ fn a_panic_is_caught_reported_and_contained() {
         sleep(MS).await;
         panic!("boom {}", 42);
     });
-    assert_eq!(host.block_on(doomed), Err(JoinError::Panicked("boom 42".into())));
+    assert_eq!(
+        host.block_on(doomed),
+        Err(JoinError::Panicked("boom 42".into()))
+    );
     assert_eq!(host.block_on(bystander), Ok("fine"));
     assert_eq!(*heard.borrow(), ["boom 42"]);
     assert_eq!(host.executor().stats().live_tasks, 0);
@@ -301,7 +320,11 @@ fn a_task_group_reaps_finished_children_so_memory_stays_bounded() {
         group.join().await.unwrap();
         sizes
     });
-    assert!(sizes.iter().all(|&len| len <= 32), "largest: {:?}", sizes.iter().max());
+    assert!(
+        sizes.iter().all(|&len| len <= 32),
+        "largest: {:?}",
+        sizes.iter().max()
+    );
 }
 
 #[test]
@@ -330,7 +353,14 @@ fn a_late_host_processes_every_deadline_in_order_at_its_own_instant() {
     let t = |ms: u64| Instant::from_nanos(ms * 1_000_000);
     assert_eq!(
         punctual[..6],
-        [("b", t(2)), ("a", t(3)), ("b", t(4)), ("c", t(5)), ("a", t(6)), ("b", t(6))]
+        [
+            ("b", t(2)),
+            ("a", t(3)),
+            ("b", t(4)),
+            ("c", t(5)),
+            ("a", t(6)),
+            ("b", t(6))
+        ]
     );
 }
 
@@ -388,7 +418,11 @@ fn wakes_from_many_threads_between_two_runs_cause_one_run_soon_request() {
     let after = host.stats();
     assert_eq!(after.run_soon_requests - before.run_soon_requests, 1);
     host.run_pending();
-    assert_eq!(polls.get(), 2000, "3000 wakes of 1000 tasks: each polled once more");
+    assert_eq!(
+        polls.get(),
+        2000,
+        "3000 wakes of 1000 tasks: each polled once more"
+    );
     assert_eq!(host.stats().guest_runs - after.guest_runs, 1);
 }
 
@@ -412,7 +446,11 @@ fn a_million_ready_tasks_are_run_in_budget_sized_slices() {
         let polled = executor.stats().polls - before.polls;
         assert!(polled <= BUDGET as u64, "one run polled {polled} tasks");
         if executor.stats().live_tasks > 0 {
-            assert_eq!(host.stats().run_soon_requests, requests + 1, "a cut-short run asks to run again");
+            assert_eq!(
+                host.stats().run_soon_requests,
+                requests + 1,
+                "a cut-short run asks to run again"
+            );
         }
     }
     assert_eq!(done.get(), TASKS);
@@ -434,7 +472,11 @@ fn a_nested_run_returns_at_once() {
         let executor = slot.borrow().clone().unwrap();
         let before = executor.stats().polls;
         executor.run();
-        assert_eq!(executor.stats().polls, before, "the nested run polled nothing");
+        assert_eq!(
+            executor.stats().polls,
+            before,
+            "the nested run polled nothing"
+        );
     }));
     nested.run();
     assert_eq!(inner_polls.get(), 1);
@@ -485,7 +527,10 @@ fn dropping_the_executor_drops_tasks_and_timers_and_later_use_is_harmless() {
         Err(ExecutorDestroyed)
     );
     let late = handle.spawn_local(async { 1 });
-    assert!(late.is_finished(), "a spawn after shutdown is cancelled at once");
+    assert!(
+        late.is_finished(),
+        "a spawn after shutdown is cancelled at once"
+    );
     let mut late = late;
     assert_eq!(late.try_take(), Some(Err(JoinError::Cancelled)));
     let mut task = task;
@@ -517,7 +562,10 @@ fn sleep_until_the_past_and_yield_now_complete_without_timers() {
         sleep_until(Instant::ZERO).await;
         sleep(Duration::ZERO).await;
         yield_now().await;
-        (guestloop::now() == now, guestloop::Handle::current().stats().pending_timers)
+        (
+            guestloop::now() == now,
+            guestloop::Handle::current().stats().pending_timers,
+        )
     });
     assert_eq!(result, (true, 0));
 }

@@ -29,25 +29,29 @@ fn every_frame_of_a_10x10_run() {
     let run = host.spawn_local(run_sieve(config, frame.clone()));
     host.run_pending();
     let mut tick = 0u64;
-    in_snapshot_dir(|| loop {
-        let frame = frame.borrow();
-        // Independently: exactly the simulation's marks up to this tick are shown.
-        let marked: Vec<u32> = (1..=100).filter(|&n| frame.colour_of(n).is_some()).collect();
-        let mut simulated: Vec<u32> = expected
-            .marks
-            .iter()
-            .filter(|(at, _)| *at <= tick)
-            .map(|&(_, n)| n)
-            .collect();
-        simulated.sort_unstable();
-        assert_eq!(marked, simulated, "frame of tick {tick}");
-        insta::assert_snapshot!(format!("sieve_10x10_tick_{tick:03}"), frame.to_text());
-        if run.is_finished() {
-            break;
+    in_snapshot_dir(|| {
+        loop {
+            let frame = frame.borrow();
+            // Independently: exactly the simulation's marks up to this tick are shown.
+            let marked: Vec<u32> = (1..=100)
+                .filter(|&n| frame.colour_of(n).is_some())
+                .collect();
+            let mut simulated: Vec<u32> = expected
+                .marks
+                .iter()
+                .filter(|(at, _)| *at <= tick)
+                .map(|&(_, n)| n)
+                .collect();
+            simulated.sort_unstable();
+            assert_eq!(marked, simulated, "frame of tick {tick}");
+            insta::assert_snapshot!(format!("sieve_10x10_tick_{tick:03}"), frame.to_text());
+            if run.is_finished() {
+                break;
+            }
+            drop(frame);
+            host.step();
+            tick += 1;
         }
-        drop(frame);
-        host.step();
-        tick += 1;
     });
     assert_eq!(tick, expected.done_tick);
     assert_eq!(tick, 51);
@@ -69,7 +73,9 @@ fn minimal_timeline_with_two_clicks() {
     let (click, clicks) = async_channel::unbounded::<()>();
     let writes = Rc::new(RefCell::new(Vec::new()));
     let view = writes.clone();
-    let demo = host.spawn_local(run_minimal(clicks, move |text| view.borrow_mut().push(text)));
+    let demo = host.spawn_local(run_minimal(clicks, move |text| {
+        view.borrow_mut().push(text)
+    }));
     let mut timeline = String::new();
     let mut answers = Vec::new();
     host.run_pending();
@@ -90,7 +96,11 @@ fn minimal_timeline_with_two_clicks() {
     }
     drop(click);
     host.run_until(|| demo.is_finished()).unwrap();
-    assert_eq!(answers, [1300, 1800], "each click answered one second later");
+    assert_eq!(
+        answers,
+        [1300, 1800],
+        "each click answered one second later"
+    );
     assert!(timeline.starts_with(&format!("t=   0ms label: {ANSWER}\n")));
     in_snapshot_dir(|| insta::assert_snapshot!("minimal_two_clicks", timeline));
 }

@@ -36,7 +36,10 @@ fn run(config: SieveConfig, step: Duration, stall: (u32, u32)) -> (Observed, Str
     let (every, stall_ticks) = stall;
     let mut steps = 0u32;
     while !task.is_finished() {
-        assert!(host.now() <= limit, "the run did not finish within N/2 + 3 ticks");
+        assert!(
+            host.now() <= limit,
+            "the run did not finish within N/2 + 3 ticks"
+        );
         steps += 1;
         if every > 0 && steps % every == 0 {
             host.advance(config.tick() * stall_ticks);
@@ -44,7 +47,12 @@ fn run(config: SieveConfig, step: Duration, stall: (u32, u32)) -> (Observed, Str
             host.step();
         }
     }
-    let trace = Rc::try_unwrap(trace).ok().unwrap().into_inner().finish().unwrap();
+    let trace = Rc::try_unwrap(trace)
+        .ok()
+        .unwrap()
+        .into_inner()
+        .finish()
+        .unwrap();
     let observed = Rc::try_unwrap(observed).ok().unwrap().into_inner();
     (observed, String::from_utf8(trace).unwrap())
 }
@@ -56,13 +64,23 @@ fn config_strategy() -> impl Strategy<Value = (SieveConfig, Duration, (u32, u32)
         prop_oneof![Just(100_000_000u64), 1_000u64..=2_000_000_000],
         any::<u64>(),
         // Host step as a fraction of the tick: far shorter, equal, a little longer, much longer.
-        prop_oneof![Just((1u64, 1u64)), Just((1, 3)), Just((7, 4)), Just((5, 1)), (1u64..=9, 1u64..=9)],
+        prop_oneof![
+            Just((1u64, 1u64)),
+            Just((1, 3)),
+            Just((7, 4)),
+            Just((5, 1)),
+            (1u64..=9, 1u64..=9)
+        ],
         // Stalls: none, or every few steps for a few ticks.
         prop_oneof![Just((0u32, 0u32)), (1u32..=50, 1u32..=12)],
     )
         .prop_map(|(rows, cols, tick_nanos, seed, (num, den), stall)| {
             let tick = Duration::from_nanos(tick_nanos);
-            let config = SieveConfig::new(rows, cols).unwrap().with_tick(tick).unwrap().with_seed(seed);
+            let config = SieveConfig::new(rows, cols)
+                .unwrap()
+                .with_tick(tick)
+                .unwrap()
+                .with_seed(seed);
             let step = Duration::from_nanos((tick_nanos * num / den).max(1));
             (config, step, stall)
         })

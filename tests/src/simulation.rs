@@ -42,7 +42,12 @@ impl Simulation {
         if open_tick.is_some() {
             trace.push('\n');
         }
-        let _ = writeln!(trace, "done: tick={} marked={}", self.done_tick, self.marked());
+        let _ = writeln!(
+            trace,
+            "done: tick={} marked={}",
+            self.done_tick,
+            self.marked()
+        );
         trace
     }
 }

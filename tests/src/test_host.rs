@@ -22,7 +22,11 @@ impl Harness for TestHarness {
 
 #[test]
 fn the_test_host_passes_the_conformance_kit_at_any_step() {
-    for step in [Duration::from_micros(300), Duration::from_millis(1), Duration::from_millis(7)] {
+    for step in [
+        Duration::from_micros(300),
+        Duration::from_millis(1),
+        Duration::from_millis(7),
+    ] {
         let report = conformance::run_all(&mut TestHarness { step });
         assert_eq!(report.results.len(), conformance::CHECKS.len());
         report.assert_all_passed();
@@ -61,7 +65,10 @@ fn run_until_skips_idle_steps_and_reports_a_stall() {
     let task = host.spawn_local(sleep(Duration::from_secs(3600)));
     host.run_until(|| task.is_finished()).unwrap();
     assert_eq!(host.now().since_start(), Duration::from_secs(3600));
-    assert!(host.stats().guest_runs <= 3, "idle steps cost no guest runs");
+    assert!(
+        host.stats().guest_runs <= 3,
+        "idle steps cost no guest runs"
+    );
     let stuck = host.spawn_local(std::future::pending::<()>());
     assert_eq!(host.run_until(|| stuck.is_finished()), Err(Stalled));
 }

@@ -1,0 +1,38 @@
+# Sourced by the other scripts: installs missing Debian/Ubuntu packages, or says what to install.
+#
+# usage: ensure_packages PACKAGE...
+
+ensure_packages() {
+    local missing=()
+    local package
+    for package in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$package")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "error: this is not a Debian/Ubuntu system; install the equivalents of:" >&2
+        echo "    ${missing[*]}" >&2
+        return 1
+    fi
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "error: not root and no sudo; as root, run:" >&2
+            echo "    apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+            return 1
+        fi
+        sudo="sudo"
+    fi
+    echo "Installing: ${missing[*]}" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_rust() {
+    if ! command -v cargo >/dev/null 2>&1; then
+        echo "error: cargo not found; install Rust (https://rustup.rs), then run this again" >&2
+        return 1
+    fi
+}
