@@ -337,7 +337,10 @@ impl Local {
             .expect("the earliest timer was just seen");
         let mut wakers = wakers;
         for waker in wakers.iter_mut().filter_map(Option::take) {
-            waker.wake();
+            // Our wakers never panic, but a combinator may have handed the timer its own.
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+                self.report_panic(format!("a waker panicked: {}", panic_message(&*payload)));
+            }
         }
         self.timers.borrow_mut().recycle(wakers);
         true

@@ -626,3 +626,67 @@ fn builder_rejects_a_zero_budget() {
     let result = std::panic::catch_unwind(|| Builder::default().poll_budget(0));
     assert!(result.is_err());
 }
+
+#[test]
+fn wakes_after_shutdown_never_call_the_host() {
+    let run_soon_calls = Arc::new(AtomicUsize::new(0));
+    let counted = run_soon_calls.clone();
+    struct CountingHost(Arc<AtomicUsize>);
+    impl guestloop::Host for CountingHost {
+        fn now(&self) -> Instant {
+            Instant::ZERO
+        }
+        fn set_timer(&self, _: Option<Instant>) {}
+        fn run_soon_handle(&self) -> guestloop::RunSoon {
+            let calls = self.0.clone();
+            Arc::new(move || {
+                calls.fetch_add(1, Ordering::SeqCst);
+            })
+        }
+    }
+    let executor = Executor::new(CountingHost(counted));
+    let other = Probe::default();
+    drop(executor.spawn_local(other.future()));
+    executor.run();
+    let calls_before_drop = run_soon_calls.load(Ordering::SeqCst);
+    drop(executor);
+    let waker = other.waker.borrow().clone().unwrap();
+    for _ in 0..3 {
+        waker.wake_by_ref();
+    }
+    std::thread::spawn(move || waker.wake()).join().unwrap();
+    assert_eq!(run_soon_calls.load(Ordering::SeqCst), calls_before_drop);
+}
+
+#[test]
+fn a_panicking_waker_in_a_timer_batch_is_reported_and_the_batch_goes_on() {
+    struct PanickingWaker;
+    impl std::task::Wake for PanickingWaker {
+        fn wake(self: Arc<Self>) {
+            panic!("a broken waker");
+        }
+    }
+    let heard = Rc::new(RefCell::new(Vec::new()));
+    let hook = heard.clone();
+    let builder = Executor::builder()
+        .on_task_panic(move |panic| hook.borrow_mut().push(panic.message().to_owned()));
+    let mut host = TestHost::with_builder(builder, MS);
+    // A combinator that hands the timer a waker of its own, which panics.
+    drop(host.spawn_local(async {
+        let mut sleep = std::pin::pin!(sleep(2 * MS));
+        poll_fn(|_| {
+            let waker = Waker::from(Arc::new(PanickingWaker));
+            let _ = sleep
+                .as_mut()
+                .poll(&mut std::task::Context::from_waker(&waker));
+            Poll::<()>::Pending
+        })
+        .await;
+    }));
+    let bystander = host.spawn_local(async {
+        sleep(2 * MS).await;
+        "woken in the same batch"
+    });
+    assert_eq!(host.block_on(bystander), Ok("woken in the same batch"));
+    assert_eq!(*heard.borrow(), ["a waker panicked: a broken waker"]);
+}
