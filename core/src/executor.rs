@@ -157,6 +157,15 @@ impl Drop for Enter {
     }
 }
 
+/// Clears a flag when dropped, also while unwinding.
+struct ClearOnDrop<'a>(&'a Cell<bool>);
+
+impl Drop for ClearOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
 /// The executor whose task is running on this thread, if any.
 pub(crate) fn try_current() -> Option<Rc<Local>> {
     CURRENT.with_borrow(|stack| stack.last().cloned())
@@ -561,6 +570,8 @@ impl Executor {
         if local.shut_down.get() || local.running.replace(true) {
             return;
         }
+        // Should the host's `set_timer` or `now` panic, a later run must still work.
+        let _not_running_on_unwind = ClearOnDrop(&local.running);
         local.runs.set(local.runs.get() + 1);
         let shared = &local.shared;
         // While we run, wakes need not ask the host: this run picks them up.

@@ -690,3 +690,35 @@ fn a_panicking_waker_in_a_timer_batch_is_reported_and_the_batch_goes_on() {
     assert_eq!(host.block_on(bystander), Ok("woken in the same batch"));
     assert_eq!(*heard.borrow(), ["a waker panicked: a broken waker"]);
 }
+
+#[test]
+fn a_host_that_panics_in_set_timer_does_not_wedge_the_executor() {
+    struct FlakyHost(Rc<Cell<bool>>);
+    impl guestloop::Host for FlakyHost {
+        fn now(&self) -> Instant {
+            Instant::ZERO
+        }
+        fn set_timer(&self, _: Option<Instant>) {
+            if self.0.replace(false) {
+                panic!("the host's timer failed once");
+            }
+        }
+        fn run_soon_handle(&self) -> guestloop::RunSoon {
+            Arc::new(|| {})
+        }
+    }
+    let fail_once = Rc::new(Cell::new(true));
+    let executor = Executor::new(FlakyHost(fail_once));
+    drop(executor.spawn_local(sleep(Duration::from_secs(1))));
+    let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| executor.run()));
+    assert!(first.is_err());
+    let probe = Probe::default();
+    let task = executor.spawn_local(probe.future());
+    executor.run();
+    assert_eq!(
+        probe.polls.get(),
+        1,
+        "the executor still runs after the host's panic"
+    );
+    task.abort();
+}
