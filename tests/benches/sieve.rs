@@ -1,0 +1,292 @@
+//! Benchmark of the guestloop executor on the eratosthenes sieve, against a plain simulation.
+//!
+//! Run with `cargo bench -p guestloop-tests --bench sieve`. It prints figures and asserts nothing
+//! about timing; it does assert that every sieve run ends like the simulation of the same grid.
+//!
+//! What it measures:
+//! 1. **Sieve to completion** on a [`TestHost`] (virtual time, tick 0.1 s, default seed) for
+//!    100×100, 500×500 and 1000×1000 grids, with a view that only counts events: wall time,
+//!    task polls, polls per second, done tick, marks and peak heap; next to it the synchronous
+//!    [`simulate`] of the same grid (wall time, peak heap) and the time ratio between the two.
+//!    Times are medians of several runs.
+//! 2. **Memory per sleeping task**: heap growth per task after spawning 100,000 tasks that each
+//!    sleep for an hour (or wait on one [`TickClock`] tick) and polling each once.
+//! 3. **Budget**: 1,000,000 ready tasks drained by calling [`Executor::run`] repeatedly; how many
+//!    runs it takes and the longest single run, i.e. how long the host loop is kept away.
+//!
+//! Memory is measured, not estimated: a counting global allocator wraps the system allocator and
+//! tracks the bytes currently allocated and their peak.
+//!
+//! [`Executor::run`]: guestloop::Executor::run
+#![allow(unsafe_code)] // the counting global allocator; every unsafe block says why it is sound
+
+use guestloop::sieve::{SieveConfig, SieveEvent, run_sieve};
+use guestloop::testing::TestHost;
+use guestloop::{Instant, TickClock};
+use guestloop_tests::simulation::simulate;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::hint::black_box;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant as WallClock};
+
+/// The system allocator, counting the bytes allocated now and their peak.
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn grew(bytes: usize) {
+    let now = CURRENT.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    PEAK.fetch_max(now, Ordering::Relaxed);
+}
+
+fn shrank(bytes: usize) {
+    CURRENT.fetch_sub(bytes, Ordering::Relaxed);
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so `System`'s
+// guarantees are ours; the counters only observe sizes and never touch the memory.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which we pass on as is.
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: as for `alloc`.
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` was allocated by `System` (through us) with `layout`, as the caller promises.
+        unsafe { System.dealloc(ptr, layout) };
+        shrank(layout.size());
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: `ptr` and `layout` come from us (hence `System`) and `new_size` is valid, as the
+        // caller promises.
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            shrank(layout.size());
+            grew(new_size);
+        }
+        new
+    }
+}
+
+/// Bytes allocated now.
+fn allocated() -> usize {
+    CURRENT.load(Ordering::Relaxed)
+}
+
+/// Runs `f` and returns its output, its wall time and the peak heap growth above the start.
+fn measure<T>(f: impl FnOnce() -> T) -> (T, Duration, usize) {
+    let base = allocated();
+    PEAK.store(base, Ordering::Relaxed);
+    let start = WallClock::now();
+    let output = f();
+    let elapsed = start.elapsed();
+    (output, elapsed, PEAK.load(Ordering::Relaxed) - base)
+}
+
+fn median<T: Ord + Copy>(mut values: Vec<T>) -> T {
+    values.sort_unstable();
+    values[values.len() / 2]
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e3
+}
+
+fn kib(bytes: usize) -> f64 {
+    bytes as f64 / 1024.0
+}
+
+/// One sieve run on a fresh test host, with a view that only counts events.
+struct SieveRun {
+    done_tick: u64,
+    marked: u32,
+    events: u64,
+    polls: u64,
+}
+
+fn sieve_once(config: SieveConfig) -> SieveRun {
+    let mut host = TestHost::new(config.tick());
+    let events = Rc::new(Cell::new(0u64));
+    let counter = events.clone();
+    let view = move |_: &SieveEvent| counter.set(counter.get() + 1);
+    let summary = host.block_on(run_sieve(config, view));
+    SieveRun {
+        done_tick: summary.done_tick,
+        marked: summary.marked,
+        events: events.get(),
+        polls: host.executor().stats().polls,
+    }
+}
+
+/// Part 1: the sieve to completion on the executor and in the simulation, side by side.
+fn bench_sieve(quick: bool) {
+    println!("## Sieve to completion (TestHost, tick 0.1 s, default seed; view counts events)\n");
+    println!(
+        "| grid      | runs | done tick | marked  | events    | polls     | executor ms | Mpolls/s | exec peak KiB | simulation ms | sim peak KiB | time ratio |"
+    );
+    println!(
+        "|-----------|-----:|----------:|--------:|----------:|----------:|------------:|---------:|--------------:|--------------:|-------------:|-----------:|"
+    );
+    let grids: &[(u32, usize)] = if quick {
+        &[(100, 1)]
+    } else {
+        &[(100, 5), (500, 5), (1000, 5)]
+    };
+    for &(side, runs) in grids {
+        let config = SieveConfig::new(side, side).expect("a valid grid");
+        let numbers = config.numbers();
+        let (mut exec_times, mut exec_peaks, mut sim_times, mut sim_peaks) =
+            (vec![], vec![], vec![], vec![]);
+        let mut last = None;
+        for _ in 0..runs {
+            let (run, time, peak) = measure(|| sieve_once(config));
+            exec_times.push(time);
+            exec_peaks.push(peak);
+            let (simulation, time, peak) = measure(|| black_box(simulate(numbers)));
+            sim_times.push(time);
+            sim_peaks.push(peak);
+            assert_eq!(
+                (run.done_tick, run.marked),
+                (simulation.done_tick, simulation.marked()),
+                "{side}×{side}: the executor and the simulation disagree"
+            );
+            last = Some(run);
+        }
+        let run = last.expect("at least one run");
+        if side == 1000 {
+            assert_eq!((run.done_tick, run.marked), (500_001, 921_501));
+        }
+        let (exec, sim) = (median(exec_times), median(sim_times));
+        println!(
+            "| {:<9} | {runs:>4} | {:>9} | {:>7} | {:>9} | {:>9} | {:>11.1} | {:>8.2} | {:>13.0} | {:>13.1} | {:>12.0} | {:>9.1}× |",
+            format!("{side}×{side}"),
+            run.done_tick,
+            run.marked,
+            run.events,
+            run.polls,
+            ms(exec),
+            run.polls as f64 / exec.as_secs_f64() / 1e6,
+            kib(median(exec_peaks)),
+            ms(sim),
+            kib(median(sim_peaks)),
+            exec.as_secs_f64() / sim.as_secs_f64(),
+        );
+    }
+    println!();
+}
+
+/// Heap bytes per task once `count` tasks made by `task` have each been polled once.
+fn bytes_per_pending_task<F: Future<Output = ()> + 'static>(
+    count: usize,
+    task: impl Fn() -> F,
+) -> f64 {
+    let mut host = TestHost::new(Duration::from_millis(100));
+    let before = allocated();
+    for _ in 0..count {
+        drop(host.spawn_local(task())); // detach: the handle is not the executor's memory
+    }
+    host.run_pending();
+    let stats = host.executor().stats();
+    assert_eq!((stats.live_tasks, stats.pending_timers), (count, count));
+    (allocated() - before) as f64 / count as f64
+}
+
+/// Part 2: what a task that waits costs the executor.
+fn bench_sleeping_tasks(quick: bool) {
+    let tasks = if quick { 1_000 } else { 100_000 };
+    const HOUR: Duration = Duration::from_secs(3600);
+    println!("## Memory per sleeping task ({tasks} tasks, each polled once)\n");
+    let sleeper = || async { guestloop::sleep(HOUR).await };
+    let clock = TickClock::new(Instant::ZERO, HOUR);
+    let ticker = move || async move { clock.next_tick().await };
+    println!("| task                      | future size (B) | executor bytes per task |");
+    println!("|---------------------------|----------------:|------------------------:|");
+    println!(
+        "| `sleep(1 h).await`        | {:>15} | {:>23.1} |",
+        std::mem::size_of_val(&sleeper()),
+        bytes_per_pending_task(tasks, sleeper)
+    );
+    println!(
+        "| `clock.next_tick().await` | {:>15} | {:>23.1} |",
+        std::mem::size_of_val(&ticker()),
+        bytes_per_pending_task(tasks, ticker)
+    );
+    println!();
+}
+
+/// Part 3: a huge batch of ready tasks is drained in bounded runs.
+fn bench_budget(quick: bool) {
+    let tasks = if quick { 10_000 } else { 1_000_000 };
+    println!("## Poll budget ({tasks} ready tasks, `Executor::run` until none is left)\n");
+    let host = TestHost::new(Duration::from_millis(100));
+    let executor = host.executor();
+    let spawn_start = WallClock::now();
+    for _ in 0..tasks {
+        drop(executor.spawn_local(async {}));
+    }
+    let spawn_time = spawn_start.elapsed();
+    // Each run's wall time: the time the host loop is kept away from its other work.
+    let mut runs = Vec::new();
+    let start = WallClock::now();
+    while executor.stats().live_tasks > 0 {
+        let run_start = WallClock::now();
+        executor.run();
+        runs.push(run_start.elapsed());
+    }
+    let total = start.elapsed();
+    let (longest_run, longest) = runs
+        .iter()
+        .copied()
+        .enumerate()
+        .max_by_key(|&(_, time)| time)
+        .expect("at least one run");
+    println!(
+        "| spawn ms | runs | polls   | median run ms | longest run ms | (run #) | total ms | ns per task |"
+    );
+    println!(
+        "|---------:|-----:|--------:|--------------:|---------------:|--------:|---------:|------------:|"
+    );
+    println!(
+        "| {:>8.1} | {:>4} | {:>7} | {:>13.3} | {:>14.3} | {:>7} | {:>8.1} | {:>11.1} |",
+        ms(spawn_time),
+        runs.len(),
+        executor.stats().polls,
+        ms(median(runs.clone())),
+        ms(longest),
+        longest_run + 1,
+        ms(total),
+        total.as_nanos() as f64 / tasks as f64,
+    );
+    println!();
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`. Without it (`cargo test --all-targets`, a debug build) only
+    // a quick smoke run is made.
+    let quick = !std::env::args().any(|arg| arg == "--bench");
+    let start = WallClock::now();
+    bench_sieve(quick);
+    bench_sleeping_tasks(quick);
+    bench_budget(quick);
+    println!("(total {:.1} s)", start.elapsed().as_secs_f64());
+}
