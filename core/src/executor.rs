@@ -21,7 +21,7 @@ use crate::task::{
     Header, JoinHandle, JoinState, Joined, Outcome, Task, TaskFuture, TaskId, TaskPanic, TaskTable,
     panic_message,
 };
-use crate::timer_queue::TimerQueue;
+use crate::timer_queue::{TimerQueue, Wakeup};
 use crate::{Host, Instant, RunSoon, Spawner};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -32,6 +32,7 @@ use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{RawWakerVTable, Waker};
 use std::thread::{self, ThreadId};
 
 /// How many tasks one [`Executor::run`] polls before it yields to the host, by default.
@@ -42,8 +43,14 @@ pub(crate) type RemoteTask = (Arc<Header>, Pin<Box<dyn Future<Output = Outcome> 
 
 /// The part of an executor other threads can reach: wakers, spawners and the host's "run soon".
 pub(crate) struct Shared {
+    /// Tasks woken off the host thread, or outside a run.
     ready: Mutex<VecDeque<TaskId>>,
+    /// Whether `ready` may be non-empty: lets a run skip the lock when it is not.
+    ready_pending: AtomicBool,
     remote: Mutex<Option<Vec<RemoteTask>>>,
+    remote_pending: AtomicBool,
+    /// Set once the executor shuts down: wakes then reach neither the queue nor the host.
+    closed: AtomicBool,
     /// Set while a run is requested *or in progress*: wakes then need not ask the host again.
     run_requested: AtomicBool,
     run_soon: RunSoon,
@@ -57,15 +64,23 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    /// Queues a woken task and asks the host for a run unless one is already coming.
+    /// Queues a task woken or spawned outside a run, and asks the host for a run unless one is
+    /// already coming.
     pub(crate) fn push_ready(&self, id: TaskId) {
-        lock(&self.ready).push_back(id);
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        {
+            let mut ready = lock(&self.ready);
+            ready.push_back(id);
+            self.ready_pending.store(true, Ordering::SeqCst);
+        }
         self.request_run();
     }
 
     fn request_run(&self) {
-        if !self.run_requested.load(Ordering::Acquire)
-            && !self.run_requested.swap(true, Ordering::AcqRel)
+        if !self.run_requested.load(Ordering::SeqCst)
+            && !self.run_requested.swap(true, Ordering::SeqCst)
         {
             self.ask_host();
         }
@@ -79,15 +94,20 @@ impl Shared {
     /// Hands a future from another thread to the executor; gives it back if the executor is gone.
     pub(crate) fn push_remote(&self, task: RemoteTask) -> Result<(), RemoteTask> {
         match lock(&self.remote).as_mut() {
-            Some(queue) => queue.push(task),
+            Some(queue) => {
+                queue.push(task);
+                self.remote_pending.store(true, Ordering::SeqCst);
+            }
             None => return Err(task),
         }
         self.request_run();
         Ok(())
     }
 
+    /// Whether anything was queued from outside a run. Pairs with `request_run`: both sides store
+    /// then load (SeqCst), so a wake racing the end of a run is seen by one of them.
     fn has_work(&self) -> bool {
-        !lock(&self.ready).is_empty() || lock(&self.remote).as_ref().is_some_and(|q| !q.is_empty())
+        self.ready_pending.load(Ordering::SeqCst) || self.remote_pending.load(Ordering::SeqCst)
     }
 }
 
@@ -126,6 +146,9 @@ pub(crate) struct Local {
     shut_down: Cell<bool>,
     /// The deadline the host's timer is armed for, as far as the executor knows.
     armed: Cell<Option<Instant>>,
+    /// The waker of the task being polled (data and vtable pointers, only ever compared), so a
+    /// timer it arms can record the task's id instead of cloning its waker.
+    polling: Cell<Option<(TaskId, *const (), *const RawWakerVTable)>>,
     poll_budget: usize,
     panic_hook: RefCell<Option<PanicHook>>,
     runs: Cell<u64>,
@@ -169,6 +192,25 @@ impl Drop for ClearOnDrop<'_> {
 /// The executor whose task is running on this thread, if any.
 pub(crate) fn try_current() -> Option<Rc<Local>> {
     CURRENT.with_borrow(|stack| stack.last().cloned())
+}
+
+/// Calls `f` with the executor whose task is running on this thread, if any. Cheaper than
+/// [`try_current`]; `f` must not enter an executor.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
+    CURRENT.with_borrow(|stack| stack.last().map(|local| f(local)))
+}
+
+/// The fast path of a wake on the host thread during a run: straight into the open batch, no lock
+/// and no request (the run in progress will get to it). Returns whether it applied.
+pub(crate) fn queue_in_running_batch(shared: &Shared, id: TaskId) -> bool {
+    with_current(|local| {
+        let applies = local.running.get() && std::ptr::eq(Arc::as_ptr(&local.shared), shared);
+        if applies {
+            local.queue(id);
+        }
+        applies
+    })
+    .unwrap_or(false)
 }
 
 /// The executor whose task is running on this thread.
@@ -230,14 +272,31 @@ impl Local {
             header.assign(id);
             Task::new(future, header)
         });
-        self.shared.push_ready(id);
+        if self.running.get() {
+            self.queue(id);
+        } else {
+            self.shared.push_ready(id);
+        }
+    }
+
+    /// Queues a task into the open batch (during a run), unless it is queued already.
+    fn queue(&self, id: TaskId) {
+        if self.tasks.borrow_mut().mark_queued(id) {
+            self.batch.borrow_mut().push_back(id);
+        }
     }
 
     /// Moves futures spawned from other threads into the task table, in the order they came.
     fn adopt_remote(&self) {
+        if !self.shared.remote_pending.load(Ordering::Acquire) {
+            return;
+        }
         let remote = match lock(&self.shared.remote).as_mut() {
-            Some(queue) if !queue.is_empty() => std::mem::take(queue),
-            _ => return,
+            Some(queue) => {
+                self.shared.remote_pending.store(false, Ordering::Release);
+                std::mem::take(queue)
+            }
+            None => return,
         };
         for (header, future) in remote {
             if header.is_aborted() {
@@ -251,39 +310,48 @@ impl Local {
 
     /// The next task of the open batch: ones queued earlier first, then ones woken since.
     fn next_ready(&self) -> Option<TaskId> {
-        let mut batch = self.batch.borrow_mut();
-        if batch.is_empty() {
-            self.adopt_remote_unborrowed(&mut batch);
-        }
-        batch.pop_front()
+        let next = self.batch.borrow_mut().pop_front();
+        next.or_else(|| {
+            self.refill_batch();
+            self.batch.borrow_mut().pop_front()
+        })
     }
 
-    fn adopt_remote_unborrowed(&self, batch: &mut VecDeque<TaskId>) {
-        let has_remote = lock(&self.shared.remote)
-            .as_ref()
-            .is_some_and(|q| !q.is_empty());
-        if has_remote {
-            // Adopting pushes onto `shared.ready`, which never touches `self.batch`.
-            self.adopt_remote();
+    /// Adds to the batch the tasks spawned or woken from other threads (or outside a run).
+    fn refill_batch(&self) {
+        self.adopt_remote(); // a run is in progress: adopted tasks go straight into the batch
+        if self.shared.ready_pending.load(Ordering::Acquire) {
+            let woken = {
+                let mut ready = lock(&self.shared.ready);
+                self.shared.ready_pending.store(false, Ordering::Release);
+                std::mem::take(&mut *ready)
+            };
+            for id in woken {
+                if let Some(header) = self.tasks.borrow().header(id) {
+                    header.take_remote_wake();
+                }
+                self.queue(id);
+            }
         }
-        std::mem::swap(batch, &mut *lock(&self.shared.ready));
     }
 
     fn poll(&self, id: TaskId) {
         let Some(mut task) = self.tasks.borrow_mut().start_poll(id) else {
             return; // a stale wake of a task that is gone
         };
-        task.header.unschedule();
         if task.header.is_aborted() {
             self.tasks.borrow_mut().remove(id);
             self.drop_task(task);
             return;
         }
         self.polls.set(self.polls.get() + 1);
+        let waker = &task.waker;
+        self.polling.set(Some((id, waker.data(), waker.vtable())));
         let poll = task
             .future
             .as_mut()
-            .poll(&mut std::task::Context::from_waker(&task.waker));
+            .poll(&mut std::task::Context::from_waker(waker));
+        self.polling.set(None);
         match poll {
             std::task::Poll::Pending if !task.header.is_aborted() => {
                 self.tasks.borrow_mut().end_poll(id, task);
@@ -339,20 +407,41 @@ impl Local {
         if self.armed.get() == Some(deadline) {
             self.armed.set(None); // the host's one-shot timer has been used up
         }
-        let (_, wakers) = self
+        let (_, mut wakeups) = self
             .timers
             .borrow_mut()
             .pop_earliest()
             .expect("the earliest timer was just seen");
-        let mut wakers = wakers;
-        for waker in wakers.iter_mut().filter_map(Option::take) {
-            // Our wakers never panic, but a combinator may have handed the timer its own.
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
-                self.report_panic(format!("a waker panicked: {}", panic_message(&*payload)));
+        for wakeup in wakeups.drain(..) {
+            match wakeup {
+                Wakeup::Task(id) => self.queue(id),
+                // Our wakers never panic, but a combinator may have handed the timer its own.
+                Wakeup::Waker(waker) => {
+                    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+                        self.report_panic(format!(
+                            "a waker panicked: {}",
+                            panic_message(&*payload)
+                        ));
+                    }
+                }
+                Wakeup::Cancelled => {}
             }
         }
-        self.timers.borrow_mut().recycle(wakers);
+        self.timers.borrow_mut().recycle(wakeups);
         true
+    }
+
+    /// How a timer armed now with `waker` should wake: by task id if `waker` is the waker of the
+    /// task being polled, else through a clone of `waker`.
+    pub(crate) fn wakeup_for(&self, waker: &Waker) -> Wakeup {
+        match self.polling.get() {
+            Some((id, data, vtable))
+                if waker.data() == data && std::ptr::eq(waker.vtable(), vtable) =>
+            {
+                Wakeup::Task(id)
+            }
+            _ => Wakeup::Waker(waker.clone()),
+        }
     }
 
     fn arm_host_timer(&self) {
@@ -370,9 +459,8 @@ impl Local {
         loop {
             if !self.batch_open.get() {
                 let fired = self.start_batch();
-                let mut batch = self.batch.borrow_mut();
-                self.adopt_remote_unborrowed(&mut batch);
-                if batch.is_empty() {
+                self.refill_batch();
+                if self.batch.borrow().is_empty() {
                     if fired {
                         continue; // the fired timers' tasks were gone; maybe more is due
                     }
@@ -396,6 +484,7 @@ impl Local {
         if self.shut_down.replace(true) {
             return;
         }
+        self.shared.closed.store(true, Ordering::Release);
         let _enter = Enter::new(self);
         let remote = lock(&self.shared.remote).take().unwrap_or_default();
         for (header, future) in remote {
@@ -488,7 +577,10 @@ impl Builder {
         let now = host.now();
         let shared = Arc::new(Shared {
             ready: Mutex::new(VecDeque::new()),
+            ready_pending: AtomicBool::new(false),
             remote: Mutex::new(Some(Vec::new())),
+            remote_pending: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
             run_requested: AtomicBool::new(false),
             run_soon,
             run_soon_requests: AtomicU64::new(0),
@@ -505,6 +597,7 @@ impl Builder {
             running: Cell::new(false),
             shut_down: Cell::new(false),
             armed: Cell::new(None),
+            polling: Cell::new(None),
             poll_budget: self.poll_budget,
             panic_hook: RefCell::new(self.panic_hook),
             runs: Cell::new(0),

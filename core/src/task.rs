@@ -26,6 +26,11 @@ impl TaskId {
     fn new(index: u32, generation: u32) -> TaskId {
         TaskId(u64::from(generation) << 32 | u64::from(index))
     }
+    #[cfg(test)]
+    pub(crate) fn for_tests(index: u32) -> TaskId {
+        TaskId::new(index, 0)
+    }
+
     fn index(self) -> usize {
         (self.0 & u64::from(u32::MAX)) as usize
     }
@@ -35,22 +40,24 @@ impl TaskId {
 }
 
 /// The thread-safe part of a task: it is the task's [`Waker`] and what [`JoinHandle::abort`] flags.
+///
+/// Whether a task is queued is host-thread state (the `queued` flag of its table slot). Only a
+/// wake that cannot reach that state, from another thread or from outside a run, goes through
+/// the shared queue, and `woken_remotely` keeps it there at most once.
 pub(crate) struct Header {
     /// The task's [`TaskId`], or `UNASSIGNED` while a remote spawn waits to be adopted.
     id: AtomicU64,
-    /// Set while the task sits in the ready queue (and forever once it finished): a task is queued
-    /// at most once however often it is woken.
-    scheduled: AtomicBool,
+    /// Set while the task's id waits in the shared queue, and forever once the task is gone.
+    woken_remotely: AtomicBool,
     aborted: AtomicBool,
     pub(crate) shared: Arc<Shared>,
 }
 
 impl Header {
-    /// A header for a task about to be queued for its first poll.
     pub(crate) fn new(shared: Arc<Shared>) -> Arc<Header> {
         Arc::new(Header {
             id: AtomicU64::new(TaskId::UNASSIGNED),
-            scheduled: AtomicBool::new(true),
+            woken_remotely: AtomicBool::new(false),
             aborted: AtomicBool::new(false),
             shared,
         })
@@ -69,21 +76,26 @@ impl Header {
         self.aborted.load(Ordering::Acquire)
     }
 
-    /// Called just before a poll: wakes from now on queue the task again.
-    pub(crate) fn unschedule(&self) {
-        self.scheduled.store(false, Ordering::Release);
+    /// Called when the executor takes the task's id out of the shared queue. The swap pairs with
+    /// the waker's: whatever the waking thread wrote before waking is visible to the next poll.
+    pub(crate) fn take_remote_wake(&self) {
+        self.woken_remotely.swap(false, Ordering::AcqRel);
     }
 
     /// Called once the task is gone: later wakes do nothing.
     pub(crate) fn retire(&self) {
-        self.scheduled.store(true, Ordering::Release);
+        self.woken_remotely.store(true, Ordering::Release);
     }
 
     fn schedule(&self) {
-        if !self.scheduled.swap(true, Ordering::AcqRel) {
-            if let Some(id) = self.id() {
-                self.shared.push_ready(id);
-            }
+        let Some(id) = self.id() else {
+            return; // a remote spawn not adopted yet: adoption queues it
+        };
+        if executor::queue_in_running_batch(&self.shared, id) {
+            return;
+        }
+        if !self.woken_remotely.swap(true, Ordering::AcqRel) {
+            self.shared.push_ready(id);
         }
     }
 }
@@ -131,42 +143,83 @@ enum Slot {
     Running,
 }
 
+struct Entry {
+    generation: u32,
+    /// Whether the task's id is in the ready queue: a task is queued at most once.
+    queued: bool,
+    slot: Slot,
+}
+
 /// Every live task of one executor, by [`TaskId`]: a slab with generations.
 #[derive(Default)]
 pub(crate) struct TaskTable {
-    slots: Vec<(u32, Slot)>,
+    entries: Vec<Entry>,
     free: Vec<u32>,
     live: usize,
 }
 
 impl TaskTable {
-    /// Stores the task made by `make` (which learns its id first) and returns that id.
+    /// Stores the task made by `make` (which learns its id first) and returns that id. The task
+    /// is not queued yet.
     pub(crate) fn insert(&mut self, make: impl FnOnce(TaskId) -> Task) -> TaskId {
         let index = self.free.pop().unwrap_or_else(|| {
-            self.slots.push((0, Slot::Vacant));
-            u32::try_from(self.slots.len() - 1).expect("more than 2^32 live tasks")
+            self.entries.push(Entry {
+                generation: 0,
+                queued: false,
+                slot: Slot::Vacant,
+            });
+            u32::try_from(self.entries.len() - 1).expect("more than 2^32 live tasks")
         });
-        let (generation, slot) = &mut self.slots[index as usize];
-        let id = TaskId::new(index, *generation);
-        *slot = Slot::Idle(make(id));
+        let entry = &mut self.entries[index as usize];
+        let id = TaskId::new(index, entry.generation);
+        entry.slot = Slot::Idle(make(id));
+        entry.queued = false;
         self.live += 1;
         id
     }
 
-    fn slot(&mut self, id: TaskId) -> Option<&mut Slot> {
-        match self.slots.get_mut(id.index()) {
-            Some((generation, slot)) if *generation == id.generation() => Some(slot),
+    fn entry(&mut self, id: TaskId) -> Option<&mut Entry> {
+        self.entries
+            .get_mut(id.index())
+            .filter(|entry| entry.generation == id.generation())
+    }
+
+    /// Marks a live task queued; returns whether it was not already (so the caller queues it).
+    pub(crate) fn mark_queued(&mut self, id: TaskId) -> bool {
+        match self.entry(id) {
+            Some(entry) if !entry.queued && !matches!(entry.slot, Slot::Vacant) => {
+                entry.queued = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The header of an idle task.
+    pub(crate) fn header(&self, id: TaskId) -> Option<&Arc<Header>> {
+        match self.entries.get(id.index()) {
+            Some(Entry {
+                generation,
+                slot: Slot::Idle(task),
+                ..
+            }) if *generation == id.generation() => Some(&task.header),
             _ => None,
         }
     }
 
-    /// Takes an idle task out for a poll; `None` for a stale id.
+    /// Takes a queued, idle task out for a poll; `None` for a stale id.
     pub(crate) fn start_poll(&mut self, id: TaskId) -> Option<Task> {
-        let slot = self.slot(id)?;
-        match std::mem::replace(slot, Slot::Running) {
-            Slot::Idle(task) => Some(task),
+        let entry = self.entry(id)?;
+        if !entry.queued {
+            return None;
+        }
+        match std::mem::replace(&mut entry.slot, Slot::Running) {
+            Slot::Idle(task) => {
+                entry.queued = false; // a wake during the poll queues it again
+                Some(task)
+            }
             other => {
-                *slot = other;
+                entry.slot = other;
                 None
             }
         }
@@ -174,22 +227,22 @@ impl TaskTable {
 
     /// Puts a task back after a poll that left it pending.
     pub(crate) fn end_poll(&mut self, id: TaskId, task: Task) {
-        if let Some(slot) = self.slot(id) {
-            *slot = Slot::Idle(task);
+        if let Some(entry) = self.entry(id) {
+            entry.slot = Slot::Idle(task);
         }
     }
 
     /// Frees a slot whose task was taken out (running) or takes an idle task out to be dropped.
     pub(crate) fn remove(&mut self, id: TaskId) -> Option<Task> {
         let index = id.index();
-        let slot = self.slot(id)?;
-        let task = match std::mem::replace(slot, Slot::Vacant) {
+        let entry = self.entry(id)?;
+        let task = match std::mem::replace(&mut entry.slot, Slot::Vacant) {
             Slot::Idle(task) => Some(task),
             Slot::Running => None,
             Slot::Vacant => return None,
         };
-        let (generation, _) = &mut self.slots[index];
-        *generation = generation.wrapping_add(1);
+        entry.generation = entry.generation.wrapping_add(1);
+        entry.queued = false;
         self.free.push(index as u32);
         self.live -= 1;
         task
@@ -197,9 +250,9 @@ impl TaskTable {
 
     /// Takes out every idle task, for shutdown.
     pub(crate) fn drain(&mut self) -> Vec<Task> {
-        let ids: Vec<TaskId> = (0..self.slots.len())
-            .filter(|&i| matches!(self.slots[i].1, Slot::Idle(_)))
-            .map(|i| TaskId::new(i as u32, self.slots[i].0))
+        let ids: Vec<TaskId> = (0..self.entries.len())
+            .filter(|&i| matches!(self.entries[i].slot, Slot::Idle(_)))
+            .map(|i| TaskId::new(i as u32, self.entries[i].generation))
             .collect();
         ids.into_iter().filter_map(|id| self.remove(id)).collect()
     }
@@ -239,10 +292,11 @@ impl TaskPanic {
     }
 }
 
-struct JoinSlot<T> {
-    result: Option<Result<T, JoinError>>,
-    waiter: Option<Waker>,
-    done: bool,
+enum JoinSlot<T> {
+    /// Still running; the waker of whoever awaits the handle.
+    Waiting(Option<Waker>),
+    /// Finished; the result until it is taken.
+    Done(Option<Result<T, JoinError>>),
 }
 
 /// Where a task leaves its result for its [`JoinHandle`].
@@ -253,11 +307,7 @@ pub(crate) struct JoinState<T> {
 impl<T> JoinState<T> {
     pub(crate) fn new() -> Arc<JoinState<T>> {
         Arc::new(JoinState {
-            slot: Mutex::new(JoinSlot {
-                result: None,
-                waiter: None,
-                done: false,
-            }),
+            slot: Mutex::new(JoinSlot::Waiting(None)),
         })
     }
 
@@ -270,12 +320,13 @@ impl<T> JoinState<T> {
     fn complete(&self, result: Result<T, JoinError>) {
         let waiter = {
             let mut slot = self.lock();
-            if slot.done {
-                return;
+            match std::mem::replace(&mut *slot, JoinSlot::Done(Some(result))) {
+                JoinSlot::Waiting(waiter) => waiter,
+                done => {
+                    *slot = done; // the first result stands
+                    return;
+                }
             }
-            slot.done = true;
-            slot.result = Some(result);
-            slot.waiter.take()
         };
         if let Some(waiter) = waiter {
             waiter.wake();
@@ -383,7 +434,7 @@ impl<T> JoinHandle<T> {
 
     /// Whether the task has finished: it returned, panicked, or was cancelled.
     pub fn is_finished(&self) -> bool {
-        self.join.lock().done
+        matches!(*self.join.lock(), JoinSlot::Done(_))
     }
 
     /// Takes the result if the task has finished, without waiting.
@@ -391,15 +442,14 @@ impl<T> JoinHandle<T> {
     /// # Panics
     /// If the result was already taken (by an earlier call or by awaiting the handle).
     pub fn try_take(&mut self) -> Option<Result<T, JoinError>> {
-        let mut slot = self.join.lock();
-        if !slot.done {
-            return None;
+        match &mut *self.join.lock() {
+            JoinSlot::Waiting(_) => None,
+            JoinSlot::Done(result) => Some(
+                result
+                    .take()
+                    .expect("a JoinHandle's result was taken twice"),
+            ),
         }
-        Some(
-            slot.result
-                .take()
-                .expect("a JoinHandle's result was taken twice"),
-        )
     }
 }
 
@@ -407,16 +457,18 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut slot = self.join.lock();
-        if slot.done {
-            let result = slot.result.take();
-            return Poll::Ready(result.expect("a JoinHandle was polled after it completed"));
+        match &mut *self.join.lock() {
+            JoinSlot::Done(result) => Poll::Ready(
+                result
+                    .take()
+                    .expect("a JoinHandle was polled after it completed"),
+            ),
+            JoinSlot::Waiting(Some(waiter)) if waiter.will_wake(cx.waker()) => Poll::Pending,
+            JoinSlot::Waiting(waiter) => {
+                *waiter = Some(cx.waker().clone());
+                Poll::Pending
+            }
         }
-        match &slot.waiter {
-            Some(waiter) if waiter.will_wake(cx.waker()) => {}
-            _ => slot.waiter = Some(cx.waker().clone()),
-        }
-        Poll::Pending
     }
 }
 

@@ -5,8 +5,8 @@
 //! counted from the instant being processed, never from a wall clock.
 
 use crate::Instant;
-use crate::executor::{self, current};
-use crate::timer_queue::TimerKey;
+use crate::executor;
+use crate::timer_queue::{TimerKey, Wakeup};
 use pin_project_lite::pin_project;
 use std::future::Future;
 use std::pin::Pin;
@@ -22,7 +22,9 @@ use std::time::Duration;
 /// Outside a task running on a guestloop executor.
 #[track_caller]
 pub fn now() -> Instant {
-    current("now").now()
+    executor::with_current(|local| local.now()).unwrap_or_else(|| {
+        panic!("guestloop::now() must be called from a task running on a guestloop executor")
+    })
 }
 
 /// Waits until the guest clock has advanced by `duration`.
@@ -31,21 +33,27 @@ pub fn now() -> Instant {
 /// any task (say, in host code, to spawn) counts from its first poll. `Duration::MAX` (or anything
 /// past [`Instant::MAX`]) waits forever.
 pub fn sleep(duration: Duration) -> Sleep {
-    Sleep {
-        deadline: executor::try_current().map(|local| local.now().saturating_add(duration)),
-        duration,
-        key: None,
+    match executor::with_current(|local| local.now()) {
+        Some(now) => sleep_until(now.saturating_add(duration)),
+        None => Sleep {
+            nanos: u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX),
+            resolved: false,
+            slot: UNREGISTERED,
+        },
     }
 }
 
 /// Waits until the guest clock reaches `deadline`; at once if it already has.
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
-        deadline: Some(deadline),
-        duration: Duration::ZERO,
-        key: None,
+        nanos: deadline.as_nanos(),
+        resolved: true,
+        slot: UNREGISTERED,
     }
 }
+
+/// `Sleep::slot` of a sleep with no timer in the queue.
+const UNREGISTERED: u32 = u32::MAX;
 
 /// A future that completes when the guest clock reaches its deadline.
 ///
@@ -69,17 +77,24 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 #[derive(Debug)]
 #[must_use = "a Sleep does nothing unless awaited"]
 pub struct Sleep {
-    /// `None` until first polled, for a sleep made outside any task.
-    deadline: Option<Instant>,
-    duration: Duration,
-    key: Option<TimerKey>,
+    /// The deadline; or, until `resolved`, the wait in nanoseconds, counted from the first poll
+    /// (for a sleep made outside any task). Kept small: every waiting task holds one.
+    nanos: u64,
+    resolved: bool,
+    /// The timer's place in its deadline's bucket, or [`UNREGISTERED`].
+    slot: u32,
 }
 
 impl Sleep {
     /// The instant this sleep completes at; `None` for a sleep made outside a task and not yet
     /// polled.
     pub fn deadline(&self) -> Option<Instant> {
-        self.deadline
+        self.resolved.then_some(Instant::from_nanos(self.nanos))
+    }
+
+    fn key(&self) -> Option<TimerKey> {
+        (self.slot != UNREGISTERED)
+            .then(|| TimerKey::new(Instant::from_nanos(self.nanos), self.slot))
     }
 }
 
@@ -87,35 +102,52 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let local = current("Sleep::poll");
-        let duration = self.duration;
-        let deadline = *self
-            .deadline
-            .get_or_insert_with(|| local.now().saturating_add(duration));
-        if local.now() >= deadline {
-            // The timer (if any) has fired: its bucket is gone, the key is stale.
-            self.key = None;
-            return Poll::Ready(());
-        }
-        if deadline == Instant::MAX {
-            return Poll::Pending; // never: no timer needed
-        }
-        let mut timers = local.timers.borrow_mut();
-        match self.key {
-            Some(key) => timers.update(key, cx.waker()),
-            None => self.key = Some(timers.insert(deadline, cx.waker())),
-        }
-        Poll::Pending
+        let this = &mut *self;
+        executor::with_current(|local| {
+            if !this.resolved {
+                this.nanos = local
+                    .now()
+                    .saturating_add(Duration::from_nanos(this.nanos))
+                    .as_nanos();
+                this.resolved = true;
+            }
+            let deadline = Instant::from_nanos(this.nanos);
+            if local.now() >= deadline {
+                // The timer (if any) has fired: its bucket is gone.
+                this.slot = UNREGISTERED;
+                return Poll::Ready(());
+            }
+            if deadline == Instant::MAX {
+                return Poll::Pending; // never: no timer needed
+            }
+            let wakeup = local.wakeup_for(cx.waker());
+            let mut timers = local.timers.borrow_mut();
+            match this.key().and_then(|key| timers.wakeup_mut(key)) {
+                Some(armed) => {
+                    let same = match (&*armed, &wakeup) {
+                        (Wakeup::Task(old), Wakeup::Task(new)) => old == new,
+                        (Wakeup::Waker(old), Wakeup::Waker(new)) => old.will_wake(new),
+                        _ => false,
+                    };
+                    if !same {
+                        *armed = wakeup;
+                    }
+                }
+                None => this.slot = timers.insert(deadline, wakeup).slot(),
+            }
+            Poll::Pending
+        })
+        .unwrap_or_else(|| {
+            panic!("a guestloop::Sleep must be polled by a task running on a guestloop executor")
+        })
     }
 }
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            if let Some(local) = executor::try_current() {
-                let waker = local.timers.borrow_mut().cancel(key);
-                drop(waker);
-            }
+        if let Some(key) = self.key() {
+            let waker = executor::with_current(|local| local.timers.borrow_mut().cancel(key));
+            drop(waker);
         }
     }
 }

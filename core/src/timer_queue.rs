@@ -1,10 +1,12 @@
 //! The executor's own timer queue: every pending sleep of one executor, by deadline.
 //!
 //! Owns ordering of timers. The host only ever sees the earliest deadline (its one timer).
-//! Timers sharing a deadline share a bucket and fire in the order they were armed; a tick clock
-//! puts every waiting task in one bucket, so arming is a short map lookup and a push.
+//! Timers sharing a deadline share a bucket and fire in the order they were armed. The bucket of
+//! the latest deadline is kept out of the map: a tick clock arms every waiting task for the same,
+//! newest instant, so arming is a push and firing a take, with no map operation at all.
 
 use crate::Instant;
+use crate::task::TaskId;
 use std::collections::BTreeMap;
 use std::task::Waker;
 
@@ -15,84 +17,139 @@ pub(crate) struct TimerKey {
     slot: u32,
 }
 
+impl TimerKey {
+    pub(crate) fn new(deadline: Instant, slot: u32) -> TimerKey {
+        TimerKey { deadline, slot }
+    }
+
+    pub(crate) fn slot(self) -> u32 {
+        self.slot
+    }
+}
+
+/// What to wake when a timer fires.
+#[derive(Debug)]
+pub(crate) enum Wakeup {
+    /// A task of this executor, armed while it was being polled: no waker to clone or drop.
+    Task(TaskId),
+    /// Anything else (a combinator's own waker, say).
+    Waker(Waker),
+    /// A cancelled timer.
+    Cancelled,
+}
+
 #[derive(Default)]
 struct Bucket {
-    /// In arming order; `None` where a timer was cancelled.
-    wakers: Vec<Option<Waker>>,
+    /// In arming order.
+    wakeups: Vec<Wakeup>,
     live: usize,
 }
 
 /// Pending timers by deadline, then by arming order.
 #[derive(Default)]
 pub(crate) struct TimerQueue {
-    buckets: BTreeMap<Instant, Bucket>,
+    /// Every bucket but the latest.
+    earlier: BTreeMap<Instant, Bucket>,
+    /// The bucket with the latest deadline.
+    latest: Option<(Instant, Bucket)>,
     live: usize,
-    /// Emptied bucket vectors kept for reuse: a ticking program would otherwise allocate one per tick.
-    spare: Vec<Vec<Option<Waker>>>,
+    /// Emptied vectors kept for reuse: a ticking program would otherwise allocate one per tick.
+    spare: Vec<Vec<Wakeup>>,
 }
 
 impl TimerQueue {
-    pub(crate) fn insert(&mut self, deadline: Instant, waker: &Waker) -> TimerKey {
-        let spare = &mut self.spare;
-        let bucket = self.buckets.entry(deadline).or_insert_with(|| Bucket {
-            wakers: spare.pop().unwrap_or_default(),
-            live: 0,
-        });
-        let slot =
-            u32::try_from(bucket.wakers.len()).expect("more than 2^32 timers at one instant");
-        bucket.wakers.push(Some(waker.clone()));
+    pub(crate) fn insert(&mut self, deadline: Instant, wakeup: Wakeup) -> TimerKey {
+        let bucket = self.bucket_for(deadline);
+        let slot = u32::try_from(bucket.wakeups.len())
+            .ok()
+            .filter(|&slot| slot != u32::MAX)
+            .expect("more than 2^32 - 1 timers at one instant");
+        bucket.wakeups.push(wakeup);
         bucket.live += 1;
         self.live += 1;
         TimerKey { deadline, slot }
     }
 
-    /// Points a pending timer at a new waker (a task polled with a different waker than before).
-    pub(crate) fn update(&mut self, key: TimerKey, waker: &Waker) {
-        if let Some(Some(old)) = self
-            .buckets
-            .get_mut(&key.deadline)
-            .and_then(|bucket| bucket.wakers.get_mut(key.slot as usize))
-        {
-            if !old.will_wake(waker) {
-                *old = waker.clone();
+    fn bucket_for(&mut self, deadline: Instant) -> &mut Bucket {
+        let latest = self.latest.as_ref().map(|(at, _)| *at);
+        if latest.is_none_or(|latest| deadline > latest) {
+            let wakeups = self.spare.pop().unwrap_or_default();
+            if let Some((at, bucket)) = self.latest.replace((deadline, Bucket { wakeups, live: 0 }))
+            {
+                self.earlier.insert(at, bucket);
+            }
+        }
+        match &mut self.latest {
+            Some((at, bucket)) if *at == deadline => bucket,
+            _ => {
+                let spare = &mut self.spare;
+                self.earlier.entry(deadline).or_insert_with(|| Bucket {
+                    wakeups: spare.pop().unwrap_or_default(),
+                    live: 0,
+                })
             }
         }
     }
 
-    /// Removes a pending timer; returns its waker so the caller drops it outside any borrow.
-    pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<Waker> {
-        let bucket = self.buckets.get_mut(&key.deadline)?;
-        let waker = bucket.wakers.get_mut(key.slot as usize)?.take()?;
-        bucket.live -= 1;
-        self.live -= 1;
-        if bucket.live == 0 {
-            let bucket = self
-                .buckets
-                .remove(&key.deadline)
-                .expect("bucket just seen");
-            self.recycle(bucket.wakers);
+    fn bucket(&mut self, deadline: Instant) -> Option<&mut Bucket> {
+        match &mut self.latest {
+            Some((at, bucket)) if *at == deadline => Some(bucket),
+            _ => self.earlier.get_mut(&deadline),
         }
-        Some(waker)
+    }
+
+    /// The wakeup of a pending timer, to point it elsewhere (a task polled by another waker).
+    pub(crate) fn wakeup_mut(&mut self, key: TimerKey) -> Option<&mut Wakeup> {
+        let wakeup = self
+            .bucket(key.deadline)?
+            .wakeups
+            .get_mut(key.slot as usize)?;
+        (!matches!(wakeup, Wakeup::Cancelled)).then_some(wakeup)
+    }
+
+    /// Removes a pending timer; returns its wakeup so the caller drops it outside any borrow.
+    pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<Wakeup> {
+        let bucket = self.bucket(key.deadline)?;
+        let slot = bucket.wakeups.get_mut(key.slot as usize)?;
+        if matches!(slot, Wakeup::Cancelled) {
+            return None;
+        }
+        let wakeup = std::mem::replace(slot, Wakeup::Cancelled);
+        bucket.live -= 1;
+        let emptied = bucket.live == 0;
+        self.live -= 1;
+        if emptied {
+            let wakeups = match &self.latest {
+                Some((at, _)) if *at == key.deadline => self.latest.take().map(|(_, b)| b.wakeups),
+                _ => self.earlier.remove(&key.deadline).map(|b| b.wakeups),
+            };
+            if let Some(wakeups) = wakeups {
+                self.recycle(wakeups);
+            }
+        }
+        Some(wakeup)
     }
 
     pub(crate) fn earliest(&self) -> Option<Instant> {
-        self.buckets
-            .first_key_value()
-            .map(|(deadline, _)| *deadline)
+        let earlier = self.earlier.first_key_value().map(|(at, _)| *at);
+        earlier.or(self.latest.as_ref().map(|(at, _)| *at))
     }
 
-    /// Removes the earliest bucket: its wakers in arming order, cancelled ones as `None`.
-    pub(crate) fn pop_earliest(&mut self) -> Option<(Instant, Vec<Option<Waker>>)> {
-        let (deadline, bucket) = self.buckets.pop_first()?;
+    /// Removes the earliest bucket: its wakeups in arming order, cancelled ones included.
+    pub(crate) fn pop_earliest(&mut self) -> Option<(Instant, Vec<Wakeup>)> {
+        let (deadline, bucket) = match self.earlier.pop_first() {
+            Some(first) => first,
+            None => self.latest.take()?,
+        };
         self.live -= bucket.live;
-        Some((deadline, bucket.wakers))
+        Some((deadline, bucket.wakeups))
     }
 
-    /// Gives back a vector from [`pop_earliest`](Self::pop_earliest) once its wakers are used.
-    pub(crate) fn recycle(&mut self, mut wakers: Vec<Option<Waker>>) {
+    /// Gives back a vector from [`pop_earliest`](Self::pop_earliest) once its wakeups are used.
+    pub(crate) fn recycle(&mut self, mut wakeups: Vec<Wakeup>) {
         if self.spare.len() < 8 {
-            wakers.clear();
-            self.spare.push(wakers);
+            wakeups.clear();
+            self.spare.push(wakeups);
         }
     }
 
@@ -101,11 +158,13 @@ impl TimerQueue {
     }
 
     /// Takes every pending timer out, for shutdown.
-    pub(crate) fn take_all(&mut self) -> Vec<Waker> {
+    pub(crate) fn take_all(&mut self) -> Vec<Wakeup> {
         self.live = 0;
-        std::mem::take(&mut self.buckets)
+        let latest = self.latest.take().map(|(_, bucket)| bucket);
+        std::mem::take(&mut self.earlier)
             .into_values()
-            .flat_map(|bucket| bucket.wakers.into_iter().flatten())
+            .chain(latest)
+            .flat_map(|bucket| bucket.wakeups)
             .collect()
     }
 }
@@ -114,7 +173,6 @@ impl TimerQueue {
 mod tests {
     use super::*;
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::task::Wake;
 
     struct Tagged(usize, Arc<std::sync::Mutex<Vec<usize>>>);
@@ -124,43 +182,53 @@ mod tests {
         }
     }
 
+    fn fire_all(queue: &mut TimerQueue) -> Vec<Instant> {
+        let mut deadlines = Vec::new();
+        while let Some((deadline, wakeups)) = queue.pop_earliest() {
+            deadlines.push(deadline);
+            for wakeup in wakeups {
+                if let Wakeup::Waker(waker) = wakeup {
+                    waker.wake();
+                }
+            }
+        }
+        deadlines
+    }
+
     #[test]
     fn fires_by_deadline_then_arming_order_and_skips_cancelled() {
         let log = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let waker = |tag| Waker::from(Arc::new(Tagged(tag, log.clone())));
+        let waker = |tag| Wakeup::Waker(Waker::from(Arc::new(Tagged(tag, log.clone()))));
         let mut queue = TimerQueue::default();
         let t = Instant::from_nanos;
-        queue.insert(t(20), &waker(1));
-        let cancelled = queue.insert(t(10), &waker(2));
-        queue.insert(t(10), &waker(3));
-        queue.insert(t(20), &waker(4));
-        assert_eq!(queue.len(), 4);
+        queue.insert(t(20), waker(1));
+        let cancelled = queue.insert(t(10), waker(2));
+        queue.insert(t(10), waker(3));
+        queue.insert(t(30), waker(5));
+        queue.insert(t(20), waker(4));
+        queue.insert(t(5), waker(6));
+        assert_eq!(queue.len(), 6);
+        assert_eq!(queue.earliest(), Some(t(5)));
         assert!(queue.cancel(cancelled).is_some());
         assert!(
             queue.cancel(cancelled).is_none(),
             "cancelling twice is a no-op"
         );
-        while let Some((_, wakers)) = queue.pop_earliest() {
-            wakers.into_iter().flatten().for_each(Waker::wake);
-        }
-        assert_eq!(*log.lock().unwrap(), [3, 1, 4]);
+        assert_eq!(fire_all(&mut queue), [t(5), t(10), t(20), t(30)]);
+        assert_eq!(*log.lock().unwrap(), [6, 3, 1, 4, 5]);
         assert_eq!(queue.len(), 0);
     }
 
     #[test]
     fn a_bucket_whose_timers_are_all_cancelled_disappears() {
-        let count = Arc::new(AtomicUsize::new(0));
-        struct Count(Arc<AtomicUsize>);
-        impl Wake for Count {
-            fn wake(self: Arc<Self>) {
-                self.0.fetch_add(1, Ordering::SeqCst);
-            }
-        }
-        let waker = Waker::from(Arc::new(Count(count.clone())));
         let mut queue = TimerQueue::default();
-        let key = queue.insert(Instant::from_nanos(5), &waker);
-        queue.cancel(key);
+        let t = Instant::from_nanos;
+        let early = queue.insert(t(5), Wakeup::Task(TaskId::for_tests(1)));
+        let late = queue.insert(t(9), Wakeup::Task(TaskId::for_tests(2)));
+        queue.cancel(late);
+        assert_eq!(queue.earliest(), Some(t(5)));
+        queue.cancel(early);
         assert_eq!(queue.earliest(), None);
-        assert_eq!(count.load(Ordering::SeqCst), 0);
+        assert_eq!(fire_all(&mut queue), []);
     }
 }

@@ -32,7 +32,7 @@ pub use config::{
 pub use frame::Frame;
 pub use trace::{TraceWriter, trace_on_test_host};
 
-use crate::{TaskGroup, TickClock};
+use crate::{MissedTicks, TaskGroup, TickClock};
 use colour::ColourSource;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -159,12 +159,11 @@ impl<V: SieveView> Sieve<V> {
         (base + 1..=self.numbers).find(|&n| !marked[n as usize])
     }
 
-    /// Marks `number` unless it is marked already.
-    fn mark(&self, number: u32, colour: Rgb) {
+    /// Marks `number` at `tick` unless it is marked already.
+    fn mark(&self, tick: u64, number: u32, colour: Rgb) {
         let newly = !std::mem::replace(&mut self.marked.borrow_mut()[number as usize], true);
         if newly {
             self.marked_count.set(self.marked_count.get() + 1);
-            let tick = self.clock.current_tick();
             self.show(SieveEvent::Marked {
                 tick,
                 number,
@@ -213,9 +212,13 @@ pub async fn run_sieve(config: SieveConfig, view: impl SieveView + 'static) -> S
     });
     let mut tasks = TaskGroup::new();
     tasks.spawn_local(show_status(sieve.clone()));
+    // Each task waits only on its own stream of the shared clock's ticks, so its next tick is
+    // always the one after the tick being processed.
+    let mut ticks = sieve.clock.interval(MissedTicks::CatchUp);
+    let mut tick = 0;
     let mut base = 1;
     while 2 * u64::from(base) <= u64::from(numbers) {
-        sieve.clock.next_tick().await;
+        tick = ticks.tick().await;
         let Some(next) = sieve.first_unmarked_after(base) else {
             break;
         };
@@ -224,30 +227,31 @@ pub async fn run_sieve(config: SieveConfig, view: impl SieveView + 'static) -> S
         tasks.spawn_local(cross_out_multiples(sieve.clone(), base));
     }
     while sieve.active_markers.get() > 0 {
-        sieve.clock.next_tick().await;
+        tick = ticks.tick().await;
     }
     sieve.done.set(true);
-    let done_tick = sieve.clock.current_tick();
     // The status task shows the congratulation in this same tick, then ends.
     if let Err(error) = tasks.join().await {
         panic!("a sieve task failed: {error}");
     }
     let marked = sieve.marked_count.get();
-    sieve.show(SieveEvent::Done {
-        tick: done_tick,
+    sieve.show(SieveEvent::Done { tick, marked });
+    SieveSummary {
+        done_tick: tick,
         marked,
-    });
-    SieveSummary { done_tick, marked }
+    }
 }
 
 /// A marker: crosses out the multiples of `base`, one per tick.
 async fn cross_out_multiples<V: SieveView>(sieve: Rc<Sieve<V>>, base: u32) {
     let colour = sieve.colours.borrow_mut().next_colour();
+    let mut ticks = sieve.clock.interval(MissedTicks::CatchUp);
+    let mut tick = sieve.clock.current_tick();
     let last = u64::from(sieve.numbers);
     let mut multiple = 2 * u64::from(base);
     while multiple <= last {
-        sieve.mark(multiple as u32, colour);
-        sieve.clock.next_tick().await;
+        sieve.mark(tick, multiple as u32, colour);
+        tick = ticks.tick().await;
         multiple += u64::from(base);
     }
     sieve.active_markers.set(sieve.active_markers.get() - 1);
@@ -256,12 +260,13 @@ async fn cross_out_multiples<V: SieveView>(sieve: Rc<Sieve<V>>, base: u32) {
 /// The status task: alternates each second of tick time, congratulates when done.
 async fn show_status<V: SieveView>(sieve: Rc<Sieve<V>>) {
     let period = sieve.clock.period().as_nanos();
+    let mut ticks = sieve.clock.interval(MissedTicks::CatchUp);
+    let mut tick = sieve.clock.current_tick();
     while !sieve.done.get() {
-        sieve.clock.next_tick().await;
+        tick = ticks.tick().await;
         if sieve.done.get() {
             break;
         }
-        let tick = sieve.clock.current_tick();
         let seconds = (u128::from(tick) + 1) * period / 1_000_000_000;
         let status = if seconds % 2 == 1 {
             Status::Calculating
@@ -270,7 +275,6 @@ async fn show_status<V: SieveView>(sieve: Rc<Sieve<V>>) {
         };
         sieve.show(SieveEvent::Status { tick, status });
     }
-    let tick = sieve.clock.current_tick();
     sieve.show(SieveEvent::Status {
         tick,
         status: Status::Congratulations,
