@@ -327,10 +327,22 @@ impl Local {
                 std::mem::take(&mut *ready)
             };
             for id in woken {
-                if let Some(header) = self.tasks.borrow().header(id) {
-                    header.take_remote_wake();
+                let aborted = match self.tasks.borrow().header(id) {
+                    Some(header) => {
+                        header.take_remote_wake();
+                        header.is_aborted()
+                    }
+                    None => false,
+                };
+                if aborted {
+                    // Aborted from another thread: it never runs again.
+                    let task = self.tasks.borrow_mut().remove(id);
+                    if let Some(task) = task {
+                        self.drop_task(task);
+                    }
+                } else {
+                    self.queue(id);
                 }
-                self.queue(id);
             }
         }
     }
@@ -339,11 +351,6 @@ impl Local {
         let Some(mut task) = self.tasks.borrow_mut().start_poll(id) else {
             return; // a stale wake of a task that is gone
         };
-        if task.header.is_aborted() {
-            self.tasks.borrow_mut().remove(id);
-            self.drop_task(task);
-            return;
-        }
         self.polls.set(self.polls.get() + 1);
         let waker = &task.waker;
         self.polling.set(Some((id, waker.data(), waker.vtable())));
@@ -353,15 +360,14 @@ impl Local {
             .poll(&mut std::task::Context::from_waker(waker));
         self.polling.set(None);
         match poll {
-            std::task::Poll::Pending if !task.header.is_aborted() => {
-                self.tasks.borrow_mut().end_poll(id, task);
-            }
             std::task::Poll::Pending => {
-                self.tasks.borrow_mut().remove(id);
-                self.drop_task(task);
+                // Unless it aborted itself meanwhile (then its slot is gone and it comes back).
+                let aborted = self.tasks.borrow_mut().end_poll(id, task);
+                if let Some(task) = aborted {
+                    self.drop_task(task);
+                }
             }
             std::task::Poll::Ready(outcome) => {
-                task.header.retire();
                 self.tasks.borrow_mut().remove(id);
                 self.drop_task(task);
                 if let Outcome::Panicked(message) = outcome {

@@ -74,7 +74,7 @@ pub use host::{Host, RunSoon};
 pub use instant::Instant;
 pub use spawner::{ExecutorDestroyed, Spawner};
 pub use task::{JoinError, JoinHandle, TaskPanic};
-pub use tick::{Interval, MissedTicks, TickClock};
+pub use tick::{Interval, MissedTicks, NextTick, TickClock};
 pub use time::{Elapsed, Sleep, Timeout, YieldNow, now, sleep, sleep_until, timeout, yield_now};
 
 use std::future::Future;

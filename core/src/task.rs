@@ -225,10 +225,15 @@ impl TaskTable {
         }
     }
 
-    /// Puts a task back after a poll that left it pending.
-    pub(crate) fn end_poll(&mut self, id: TaskId, task: Task) {
-        if let Some(entry) = self.entry(id) {
-            entry.slot = Slot::Idle(task);
+    /// Puts a task back after a poll that left it pending; gives it back if its slot was freed
+    /// meanwhile (it aborted itself), for the caller to drop outside the table's borrow.
+    pub(crate) fn end_poll(&mut self, id: TaskId, task: Task) -> Option<Task> {
+        match self.entry(id) {
+            Some(entry) if matches!(entry.slot, Slot::Running) => {
+                entry.slot = Slot::Idle(task);
+                None
+            }
+            _ => Some(task),
         }
     }
 

@@ -5,6 +5,9 @@
 //! here accumulates rounding or reads a wall clock.
 
 use crate::{Instant, Sleep, now, sleep_until};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// A clock that ticks every `period` from `origin`: tick `k` is at `origin + k·period`.
@@ -166,9 +169,12 @@ pub struct Interval {
 impl Interval {
     /// Waits for the next tick and returns its number.
     ///
+    /// # Cancellation
+    /// Dropping the returned future before it completes consumes no tick.
+    ///
     /// # Panics
-    /// Outside a task.
-    pub async fn tick(&mut self) -> u64 {
+    /// `MissedTicks::Skip` outside a task.
+    pub fn tick(&mut self) -> NextTick<'_> {
         // `CatchUp` needs no look at the clock: the next tick is always the one after the last.
         if self.missed == MissedTicks::Skip {
             let current = self.clock.current_tick();
@@ -176,14 +182,36 @@ impl Interval {
                 self.next = current;
             }
         }
-        let tick = self.next;
-        sleep_until(self.clock.instant_of(tick)).await;
-        self.next = tick + 1;
-        tick
+        let sleep = sleep_until(self.clock.instant_of(self.next));
+        NextTick {
+            interval: self,
+            sleep,
+        }
     }
 
     /// The clock this interval follows.
     pub fn clock(&self) -> &TickClock {
         &self.clock
+    }
+}
+
+/// The future of [`Interval::tick`]: the next tick's number, once the guest clock reaches it.
+#[derive(Debug)]
+#[must_use = "a NextTick does nothing unless awaited"]
+pub struct NextTick<'a> {
+    interval: &'a mut Interval,
+    sleep: Sleep,
+}
+
+impl Future for NextTick<'_> {
+    type Output = u64;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
+        let this = &mut *self;
+        Pin::new(&mut this.sleep).poll(cx).map(|()| {
+            let tick = this.interval.next;
+            this.interval.next = tick + 1;
+            tick
+        })
     }
 }

@@ -722,3 +722,16 @@ fn a_host_that_panics_in_set_timer_does_not_wedge_the_executor() {
     );
     task.abort();
 }
+
+#[test]
+fn an_interval_tick_dropped_before_it_completes_consumes_no_tick() {
+    let mut host = TestHost::default();
+    let ticks = host.block_on(async {
+        let clock = guestloop::TickClock::starting_now(10 * MS);
+        let mut interval = clock.interval(guestloop::MissedTicks::CatchUp);
+        let cut_short = guestloop::timeout(5 * MS, interval.tick()).await;
+        assert_eq!(cut_short, Err(guestloop::Elapsed));
+        [interval.tick().await, interval.tick().await]
+    });
+    assert_eq!(ticks, [1, 2]);
+}
