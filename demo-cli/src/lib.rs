@@ -1,0 +1,179 @@
+//! The command-line flags every guestloop demo front-end shares (Qt, terminal).
+//!
+//! Owns parsing and validation of `--rows --cols --tick --seed --trace --quit-when-done` and the
+//! choice of demo, so every front-end rejects the same bad values with the same one-line message
+//! and exit code 2, before it opens a window or touches the terminal. Depends on clap and
+//! `guestloop`'s [`SieveConfig`] only.
+//!
+//! ```
+//! use clap::Parser;
+//! use guestloop_demo_cli::{Demo, DemoArgs};
+//!
+//! let args = DemoArgs::try_parse_from(["demo", "--rows", "10", "--tick", "0.001"]).unwrap();
+//! assert_eq!(args.demo, Demo::Eratosthenes);
+//! let config = args.sieve_config(1_000_000).unwrap();
+//! assert_eq!((config.rows(), config.cols()), (10, 40));
+//!
+//! let error = DemoArgs::try_parse_from(["demo", "--tick", "NaN"]).unwrap_err();
+//! assert_eq!(error.exit_code(), 2);
+//! ```
+
+use clap::{Args, Parser, ValueEnum};
+use guestloop::sieve::{DEFAULT_SEED, DEFAULT_SIZE, SieveConfig, parse_tick};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Which demo to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Demo {
+    /// A grid of numbers; every tick a new task crosses out the multiples of the next prime.
+    #[default]
+    Eratosthenes,
+    /// A button whose click starts a task that sleeps 1 s, then changes the label.
+    Minimal,
+}
+
+/// The flags of a demo front-end. Front-ends flatten this into their own `Parser`, or use it as is.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    version,
+    about = "Async Rust as a guest in a host event loop: the eratosthenes and minimal demos."
+)]
+pub struct DemoArgs {
+    /// Which demo to show.
+    #[arg(value_enum, default_value_t = Demo::Eratosthenes)]
+    pub demo: Demo,
+    #[command(flatten)]
+    pub sieve: SieveArgs,
+}
+
+/// The flags of the eratosthenes demo.
+#[derive(Debug, Clone, Args)]
+pub struct SieveArgs {
+    /// Grid rows.
+    #[arg(long, default_value_t = DEFAULT_SIZE, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rows: u32,
+    /// Grid columns.
+    #[arg(long, default_value_t = DEFAULT_SIZE, value_parser = clap::value_parser!(u32).range(1..))]
+    pub cols: u32,
+    /// Seconds between two ticks, as a decimal (0.1, 0.001).
+    #[arg(long, default_value = "0.1", value_parser = parse_tick_flag)]
+    pub tick: Duration,
+    /// Seed of the markers' colours.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Write the sieve's trace (the marks, tick by tick) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// Exit with code 0 once the sieve is done (for scripts and CI).
+    #[arg(long)]
+    pub quit_when_done: bool,
+}
+
+impl DemoArgs {
+    /// The validated sieve configuration; `max_numbers` is what the front-end can show.
+    ///
+    /// # Errors
+    /// A clap error (exit code 2) saying what is wrong, such as a grid too large.
+    pub fn sieve_config(&self, max_numbers: u64) -> Result<SieveConfig, clap::Error> {
+        self.sieve.config(max_numbers)
+    }
+
+    /// Parses the process's arguments; on bad input prints one clear error and exits with 2.
+    pub fn parse_or_exit(max_numbers: u64) -> (DemoArgs, SieveConfig) {
+        let args = DemoArgs::parse();
+        match args.sieve_config(max_numbers) {
+            Ok(config) => (args, config),
+            Err(error) => error.exit(),
+        }
+    }
+}
+
+impl SieveArgs {
+    /// The validated sieve configuration; `max_numbers` is what the front-end can show.
+    ///
+    /// # Errors
+    /// A clap error (exit code 2) saying what is wrong.
+    pub fn config(&self, max_numbers: u64) -> Result<SieveConfig, clap::Error> {
+        let invalid = |message: String| {
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, message + "\n")
+        };
+        let numbers = u64::from(self.rows) * u64::from(self.cols);
+        if numbers > max_numbers {
+            return Err(invalid(format!(
+                "a {}×{} grid has {numbers} cells; this front-end shows at most {max_numbers}",
+                self.rows, self.cols
+            )));
+        }
+        let config = SieveConfig::new(self.rows, self.cols).map_err(|e| invalid(e.to_string()))?;
+        let config = config
+            .with_tick(self.tick)
+            .map_err(|e| invalid(format!("--tick: {e}")))?;
+        Ok(config.with_seed(self.seed))
+    }
+}
+
+/// `--tick`: exact decimal seconds, within the range [`SieveConfig::with_tick`] accepts.
+fn parse_tick_flag(text: &str) -> Result<Duration, String> {
+    let tick = parse_tick(text).map_err(|e| e.to_string())?;
+    SieveConfig::default()
+        .with_tick(tick)
+        .map_err(|e| e.to_string())?;
+    Ok(tick)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<SieveConfig, clap::Error> {
+        let args = DemoArgs::try_parse_from(std::iter::once("demo").chain(args.iter().copied()))?;
+        args.sieve_config(40_000)
+    }
+
+    #[track_caller]
+    fn rejected(args: &[&str], expected: &str) {
+        let error = parse(args).unwrap_err();
+        assert_eq!(error.exit_code(), 2, "{args:?}");
+        let message = error.to_string();
+        assert!(message.contains(expected), "{args:?}: {message}");
+    }
+
+    #[test]
+    fn defaults_are_the_pyside_example() {
+        let config = parse(&[]).unwrap();
+        assert_eq!((config.rows(), config.cols()), (40, 40));
+        assert_eq!(config.tick(), Duration::from_millis(100));
+    }
+
+    #[test]
+    fn bad_values_get_exit_code_2_and_a_message() {
+        rejected(&["--rows", "0"], "0 is not in 1..");
+        rejected(&["--cols", "-3"], "unexpected argument '-3'");
+        rejected(&["--rows", "ten"], "invalid digit");
+        rejected(&["--tick", "NaN"], "is not a tick in seconds");
+        rejected(&["--tick", "-0.1"], "unexpected argument");
+        rejected(&["--tick", "0"], "the tick must be between");
+        rejected(&["--tick", "1e9"], "is not a tick in seconds");
+        rejected(&["--tick", "3600"], "the tick must be between");
+        rejected(
+            &["--rows", "300", "--cols", "300"],
+            "this front-end shows at most 40000",
+        );
+        rejected(&["--seed", "x"], "invalid digit");
+        rejected(&["bogus"], "invalid value 'bogus'");
+    }
+
+    #[test]
+    fn the_demo_is_a_positional_choice() {
+        let args = DemoArgs::try_parse_from(["demo", "minimal"]).unwrap();
+        assert_eq!(args.demo, Demo::Minimal);
+        let args =
+            DemoArgs::try_parse_from(["demo", "--quit-when-done", "--trace", "t.txt"]).unwrap();
+        assert!(args.sieve.quit_when_done);
+        assert_eq!(
+            args.sieve.trace.as_deref(),
+            Some(std::path::Path::new("t.txt"))
+        );
+    }
+}
