@@ -43,6 +43,7 @@ pub struct DemoArgs {
     /// Which demo to show.
     #[arg(value_enum, default_value_t = Demo::Eratosthenes)]
     pub demo: Demo,
+    /// The eratosthenes demo's flags.
     #[command(flatten)]
     pub sieve: SieveArgs,
 }
