@@ -176,7 +176,9 @@ impl TestHost {
     pub fn run_pending(&mut self) {
         loop {
             let timer_due = self.state.timer.get().is_some_and(|d| d <= self.now());
-            let requested = self.state.requested.swap(false, Ordering::AcqRel);
+            // Load first: a swap is a full barrier, and most steps have nothing requested.
+            let requested = self.state.requested.load(Ordering::Acquire)
+                && self.state.requested.swap(false, Ordering::AcqRel);
             if !timer_due && !requested {
                 return;
             }
