@@ -158,25 +158,27 @@ pub(crate) struct Local {
 }
 
 thread_local! {
-    /// Executors whose run (or shutdown) is on this thread's stack, innermost last.
-    static CURRENT: RefCell<Vec<Rc<Local>>> = const { RefCell::new(Vec::new()) };
+    /// The executor whose run (or shutdown) is innermost on this thread's stack.
+    static CURRENT: RefCell<Option<Rc<Local>>> = const { RefCell::new(None) };
     /// Every live executor owned by this thread, so that `abort` can drop a future at once.
     static OWNED: RefCell<Vec<Weak<Local>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Makes `local` the thread's current executor until dropped.
-struct Enter;
+/// Makes `local` the thread's current executor until dropped, then restores the previous one.
+struct Enter {
+    previous: Option<Rc<Local>>,
+}
 
 impl Enter {
     fn new(local: &Rc<Local>) -> Enter {
-        CURRENT.with_borrow_mut(|stack| stack.push(local.clone()));
-        Enter
+        let previous = CURRENT.replace(Some(local.clone()));
+        Enter { previous }
     }
 }
 
 impl Drop for Enter {
     fn drop(&mut self) {
-        CURRENT.with_borrow_mut(|stack| stack.pop());
+        CURRENT.set(self.previous.take());
     }
 }
 
@@ -191,13 +193,13 @@ impl Drop for ClearOnDrop<'_> {
 
 /// The executor whose task is running on this thread, if any.
 pub(crate) fn try_current() -> Option<Rc<Local>> {
-    CURRENT.with_borrow(|stack| stack.last().cloned())
+    CURRENT.with_borrow(Option::clone)
 }
 
 /// Calls `f` with the executor whose task is running on this thread, if any. Cheaper than
 /// [`try_current`]; `f` must not enter an executor.
 pub(crate) fn with_current<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
-    CURRENT.with_borrow(|stack| stack.last().map(|local| f(local)))
+    CURRENT.with_borrow(|current| current.as_deref().map(f))
 }
 
 /// The fast path of a wake on the host thread during a run: straight into the open batch, no lock
