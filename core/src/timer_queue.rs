@@ -50,7 +50,7 @@ struct Bucket {
 pub(crate) struct TimerQueue {
     /// Every bucket but the latest.
     earlier: BTreeMap<Instant, Bucket>,
-    /// The bucket with the latest deadline.
+    /// The bucket with the latest deadline: `None` only when `earlier` is empty too.
     latest: Option<(Instant, Bucket)>,
     live: usize,
     /// Emptied vectors kept for reuse: a ticking program would otherwise allocate one per tick.
@@ -120,7 +120,11 @@ impl TimerQueue {
         self.live -= 1;
         if emptied {
             let wakeups = match &self.latest {
-                Some((at, _)) if *at == key.deadline => self.latest.take().map(|(_, b)| b.wakeups),
+                Some((at, _)) if *at == key.deadline => {
+                    // The greatest earlier bucket is the latest now.
+                    let emptied = std::mem::replace(&mut self.latest, self.earlier.pop_last());
+                    emptied.map(|(_, bucket)| bucket.wakeups)
+                }
                 _ => self.earlier.remove(&key.deadline).map(|b| b.wakeups),
             };
             if let Some(wakeups) = wakeups {
@@ -217,6 +221,20 @@ mod tests {
         assert_eq!(fire_all(&mut queue), [t(5), t(10), t(20), t(30)]);
         assert_eq!(*log.lock().unwrap(), [6, 3, 1, 4, 5]);
         assert_eq!(queue.len(), 0);
+    }
+
+    #[test]
+    fn cancelling_the_latest_bucket_keeps_the_order_of_the_rest() {
+        let mut queue = TimerQueue::default();
+        let t = Instant::from_nanos;
+        let task = |n| Wakeup::Task(TaskId::for_tests(n));
+        queue.insert(t(30), task(1));
+        let far = queue.insert(t(3600), task(2));
+        queue.cancel(far); // empties the latest bucket while an earlier one remains
+        queue.insert(t(2), task(3));
+        queue.insert(t(3), task(4));
+        assert_eq!(queue.earliest(), Some(t(2)));
+        assert_eq!(fire_all(&mut queue), [t(2), t(3), t(30)]);
     }
 
     #[test]

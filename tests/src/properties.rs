@@ -147,3 +147,58 @@ proptest! {
         prop_assert_eq!(colours(step, stall), colours(config.tick(), (0, 0)));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Timers under random arming and cancelling: every surviving sleep ends at exactly its
+    /// deadline, in deadline order (arming order among equals), and nothing is left pending.
+    #[test]
+    fn sleeps_and_cancellations_in_any_order_keep_timers_exact(
+        // (armed at, sleeps for, cancelled?, cancelled at), in milliseconds
+        plan in prop::collection::vec((0u64..=40, 1u64..=60, any::<bool>(), 0u64..=100), 1..40),
+        step in 1u64..=7,
+    ) {
+        let ms = Duration::from_millis;
+        let mut host = TestHost::new(ms(step));
+        let woke = Rc::new(RefCell::new(Vec::new()));
+        // Arm and cancel in time order; at one instant, arming first, in plan order.
+        let mut events: Vec<(u64, bool, usize)> = Vec::new();
+        for (index, &(armed_at, _, cancelled, cancel_at)) in plan.iter().enumerate() {
+            events.push((armed_at, false, index));
+            if cancelled {
+                events.push((armed_at.max(cancel_at), true, index));
+            }
+        }
+        events.sort();
+        let mut tasks: Vec<Option<guestloop::JoinHandle<()>>> = (0..plan.len()).map(|_| None).collect();
+        let mut clock = 0;
+        for (at, cancel, index) in events {
+            host.advance(ms(at - clock));
+            clock = at;
+            if cancel {
+                tasks[index].as_ref().expect("armed before cancelled").abort();
+            } else {
+                let woke = woke.clone();
+                let delay = plan[index].1;
+                tasks[index] = Some(host.spawn_local(async move {
+                    guestloop::sleep(ms(delay)).await;
+                    woke.borrow_mut().push((index, now()));
+                }));
+                host.run_pending(); // arms its timer now
+            }
+        }
+        host.run_until_idle();
+        prop_assert_eq!(host.executor().stats().pending_timers, 0);
+        let mut expected: Vec<(usize, Instant)> = plan
+            .iter()
+            .enumerate()
+            .filter(|&(_, &(armed_at, delay, cancelled, cancel_at))| {
+                !cancelled || armed_at.max(cancel_at) >= armed_at + delay
+            })
+            .map(|(index, &(armed_at, delay, _, _))| (index, Instant::ZERO + ms(armed_at + delay)))
+            .collect();
+        expected.sort_by_key(|&(index, at)| (at, plan[index].0, index)); // then arming order
+        prop_assert_eq!(&*woke.borrow(), &expected);
+    }
+}
