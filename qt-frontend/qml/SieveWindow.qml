@@ -1,0 +1,50 @@
+// The eratosthenes window: the status line on top (14 pt), the grid of numbers below.
+import QtQuick
+import QtQuick.Window
+import org.guestloop.demos
+
+Window {
+    id: window
+    title: "guestloop: eratosthenes"
+    visible: true
+    readonly property int cellSize: 26
+    width: Math.min(cells.columns * cellSize + 16, 1200)
+    height: Math.min(status.height + cells.rows * cellSize + 24, 900)
+    color: "white"
+
+    CellGrid { id: cells }
+
+    Text {
+        id: status
+        objectName: "status"
+        x: 8; y: 6
+        width: parent.width - 16
+        horizontalAlignment: Text.AlignHCenter
+        font.pointSize: 14
+        text: cells.status
+    }
+
+    GridView {
+        id: grid
+        objectName: "grid"
+        anchors { left: parent.left; right: parent.right; bottom: parent.bottom; top: status.bottom }
+        anchors.margins: 8
+        clip: true
+        cellWidth: window.cellSize; cellHeight: window.cellSize
+        contentWidth: cells.columns * cellWidth
+        flickableDirection: Flickable.AutoFlickIfNeeded
+        model: cells
+        delegate: Text {
+            required property int number
+            required property bool marked
+            required property color markColor
+            width: grid.cellWidth; height: grid.cellHeight
+            horizontalAlignment: Text.AlignHCenter
+            verticalAlignment: Text.AlignVCenter
+            text: number
+            font.pixelSize: 10
+            font.bold: marked
+            color: markColor
+        }
+    }
+}

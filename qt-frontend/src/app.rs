@@ -1,0 +1,76 @@
+//! The application: parses nothing (see `main.rs`), creates Qt, the guest and the window, runs
+//! Qt's event loop, and tears everything down in order.
+
+use crate::sieve_window::{self, SievePlan};
+use crate::{qt_host, test_hooks};
+use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
+use guestloop::sieve::SieveConfig;
+use guestloop_demo_cli::{Demo, DemoArgs};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The most cells the window shows: beyond, a `GridView` of numbers is no use to anyone.
+pub const MAX_CELLS: u64 = 300 * 300;
+
+/// Runs the chosen demo until its window closes (or the sieve is done, with
+/// `--quit-when-done`); returns the process's exit code.
+pub fn run(args: &DemoArgs, config: SieveConfig) -> i32 {
+    test_hooks::mark_start();
+    let trace = match &args.sieve.trace {
+        None => None,
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Some(file),
+            Err(error) => {
+                eprintln!(
+                    "error: cannot write the trace to {}: {error}",
+                    path.display()
+                );
+                return 1;
+            }
+        },
+    };
+    let mut app = QGuiApplication::new();
+    let mut engine = QQmlApplicationEngine::new();
+    // Before the QML loads: its objects spawn their tasks on the guest as they are created.
+    let guest = qt_host::install();
+    test_hooks::spawn(&guest);
+    let window = match args.demo {
+        Demo::Eratosthenes => {
+            sieve_window::set_plan(SievePlan {
+                config,
+                trace,
+                quit_when_done: args.sieve.quit_when_done,
+            });
+            "SieveWindow"
+        }
+        Demo::Minimal => "MinimalWindow",
+    };
+
+    // A QML error would leave a process with no window: notice it and exit non-zero.
+    let failed = Arc::new(AtomicBool::new(false));
+    let failed_flag = failed.clone();
+    let _ = engine
+        .pin_mut()
+        .on_object_creation_failed(move |_, url| {
+            eprintln!("error: failed to load {url}");
+            failed_flag.store(true, Ordering::Relaxed);
+        })
+        .release();
+    let url = format!("qrc:/qt/qml/org/guestloop/demos/qml/{window}.qml");
+    engine.pin_mut().load(&QUrl::from(&url));
+
+    let code = if failed.load(Ordering::Relaxed) {
+        1
+    } else {
+        app.pin_mut().exec()
+    };
+
+    // Drop the tasks while the QML objects they point at still exist, then the engine, then Qt.
+    let report = qt_host::uninstall();
+    if std::env::var_os("GUESTLOOP_QT_LOG").is_some() {
+        eprintln!("guest: {report:?}");
+    }
+    drop(engine);
+    drop(app);
+    code
+}

@@ -1,0 +1,106 @@
+//! The eratosthenes window's guest side: `guestloop`'s sieve model, drawn through a [`CellGrid`].
+//!
+//! Owns the task that runs the sieve for the window and the [`SieveView`] that turns its events
+//! into batched grid changes (at most one apply per Qt event-loop turn, whatever the number of
+//! marks). Also writes the trace and quits when asked to.
+//!
+//! [`CellGrid`]: crate::cell_grid::CellGrid
+
+use crate::app_control;
+use crate::cell_grid::{GridHandle, PendingChanges};
+use crate::qt_host;
+use guestloop::sieve::{SieveConfig, SieveEvent, SieveView, TraceWriter, run_sieve};
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::BufWriter;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// What the window runs: the sieve's configuration, where to write its trace, whether to quit.
+#[derive(Debug)]
+pub struct SievePlan {
+    /// The grid, tick and seed.
+    pub config: SieveConfig,
+    /// An open trace file, if the trace was asked for.
+    pub trace: Option<File>,
+    /// Exit the application (code 0) once the sieve is done.
+    pub quit_when_done: bool,
+}
+
+thread_local! {
+    static PLAN: RefCell<Option<SievePlan>> = const { RefCell::new(None) };
+}
+
+/// Sets what the next eratosthenes window runs (before its QML is loaded).
+pub fn set_plan(plan: SievePlan) {
+    PLAN.set(Some(plan));
+}
+
+/// Called when QML creates the grid: sizes it and starts the sieve's task.
+pub(crate) fn start(grid: GridHandle) {
+    let plan = PLAN.take().unwrap_or(SievePlan {
+        config: SieveConfig::default(),
+        trace: None,
+        quit_when_done: false,
+    });
+    let config = plan.config;
+    if grid.resize(config.rows(), config.cols()).is_err() {
+        return;
+    }
+    // Detached: it ends with the sieve, or is dropped with the guest when the app exits.
+    drop(qt_host::handle().spawn_local(run(plan, grid)));
+}
+
+async fn run(plan: SievePlan, grid: GridHandle) {
+    let view = GridView {
+        grid,
+        pending: Arc::default(),
+    };
+    let trace_ok = match plan.trace {
+        None => {
+            run_sieve(plan.config, view).await;
+            true
+        }
+        Some(file) => {
+            let trace = Rc::new(RefCell::new(TraceWriter::new(BufWriter::new(file))));
+            run_sieve(plan.config, (view, trace.clone())).await;
+            let writer = Rc::try_unwrap(trace).map(RefCell::into_inner);
+            match writer.map(TraceWriter::finish) {
+                Ok(Ok(_)) => true,
+                Ok(Err(error)) => {
+                    eprintln!("error: writing the trace: {error}");
+                    false
+                }
+                Err(_) => unreachable!("the sieve is done: nothing else holds the trace"),
+            }
+        }
+    };
+    if !trace_ok {
+        app_control::app_exit(1);
+    } else if plan.quit_when_done {
+        app_control::app_exit(0);
+    }
+}
+
+/// Draws sieve events on a [`CellGrid`](crate::cell_grid::CellGrid), batched.
+struct GridView {
+    grid: GridHandle,
+    pending: Arc<PendingChanges>,
+}
+
+impl SieveView for GridView {
+    fn show(&mut self, event: &SieveEvent) {
+        // Once the window is gone there is nothing to draw on; the app is closing.
+        let _ = match *event {
+            SieveEvent::Marked { number, colour, .. } => {
+                self.grid.batch(&self.pending, |changes| {
+                    changes.marks.push((number, colour))
+                })
+            }
+            SieveEvent::Status { status, .. } => self.grid.batch(&self.pending, |changes| {
+                changes.status = Some(status.text())
+            }),
+            SieveEvent::Done { .. } => Ok(()),
+        };
+    }
+}

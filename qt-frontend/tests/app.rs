@@ -1,0 +1,208 @@
+//! The application as a user runs it: a subprocess on Qt's offscreen platform, driven by flags
+//! and by its test hooks (`GUESTLOOP_QT_*`).
+
+use guestloop::sieve::{SieveConfig, parse_tick, trace_on_test_host};
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+// Link the library: cxx-qt's initialisers, linked into every target of this package, need it.
+use qt_frontend as _;
+
+fn app(args: &[&str], hooks: &[(&str, &str)]) -> (Output, String, Duration) {
+    let runtime_dir = std::env::temp_dir().join("guestloop-qt-xdg");
+    std::fs::create_dir_all(&runtime_dir).unwrap();
+    // Qt wants its runtime directory private.
+    let private = std::os::unix::fs::PermissionsExt::from_mode(0o700);
+    std::fs::set_permissions(&runtime_dir, private).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_qt-frontend"));
+    command
+        .args(args)
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .env("XDG_RUNTIME_DIR", &runtime_dir);
+    for (key, value) in hooks {
+        command.env(key, value);
+    }
+    let started = Instant::now();
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output, stderr, started.elapsed())
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("guestloop-qt-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn bad_flags_exit_with_code_2_and_one_message_before_any_window() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--rows", "0"], "0 is not in 1.."),
+        (&["--cols", "-4"], "unexpected argument '-4'"),
+        (&["--rows", "many"], "invalid digit"),
+        (&["--tick", "NaN"], "is not a tick in seconds"),
+        (&["--tick", "-0.01"], "unexpected argument"),
+        (&["--tick", "0"], "the tick must be between"),
+        (&["--tick", "100000"], "the tick must be between"),
+        (
+            &["--rows", "1000", "--cols", "1000"],
+            "this front-end shows at most 90000",
+        ),
+        (&["--seed", "-1"], "unexpected argument"),
+        (&["--bogus"], "unexpected argument '--bogus'"),
+        (&["sieve"], "invalid value 'sieve'"),
+    ];
+    for (args, message) in cases {
+        // No display and no platform plugin: the error must come before Qt starts.
+        let output = Command::new(env!("CARGO_BIN_EXE_qt-frontend"))
+            .args(*args)
+            .env("QT_QPA_PLATFORM", "no-such-platform")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    }
+    let help = Command::new(env!("CARGO_BIN_EXE_qt-frontend"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--rows",
+        "--cols",
+        "--tick",
+        "--seed",
+        "--trace",
+        "--quit-when-done",
+        "minimal",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+    }
+}
+
+#[test]
+fn the_trace_on_the_qt_loop_equals_the_test_host_trace() {
+    for (rows, cols) in [(1, 1), (1, 4), (10, 10), (7, 13), (40, 40)] {
+        let path = scratch(&format!("trace-{rows}x{cols}.txt"));
+        let (output, stderr, _) = app(
+            &[
+                "--rows",
+                &rows.to_string(),
+                "--cols",
+                &cols.to_string(),
+                "--tick",
+                "0.001",
+                "--seed",
+                "7",
+                "--quit-when-done",
+                "--trace",
+                path.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert_eq!(output.status.code(), Some(0), "{rows}×{cols}: {stderr}");
+        let config = SieveConfig::new(rows, cols)
+            .unwrap()
+            .with_tick(parse_tick("0.001").unwrap())
+            .unwrap();
+        let expected = trace_on_test_host(&config);
+        let actual = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(actual, expected, "{rows}×{cols}");
+    }
+}
+
+#[test]
+fn a_trace_file_that_cannot_be_written_is_an_error() {
+    let (output, stderr, _) = app(
+        &["--trace", "/nonexistent-dir/trace.txt", "--quit-when-done"],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot write the trace"), "{stderr}");
+}
+
+/// `(wall µs, guest µs)` of each `t=<µs>us guest=<µs>us <message>` line of the app's log.
+fn logged(stderr: &str, message: &str) -> Vec<(u64, u64)> {
+    stderr
+        .lines()
+        .filter_map(|line| {
+            let (wall, rest) = line.strip_prefix("t=")?.split_once("us guest=")?;
+            let (guest, rest) = rest.split_once("us ")?;
+            (rest == message).then(|| (wall.parse().unwrap(), guest.parse().unwrap()))
+        })
+        .collect()
+}
+
+#[test]
+fn a_click_changes_the_label_one_second_later() {
+    let (output, stderr, _) = app(
+        &["minimal"],
+        &[
+            ("GUESTLOOP_QT_LOG", "1"),
+            ("GUESTLOOP_QT_CLICK_AFTER_MS", "300"),
+            ("GUESTLOOP_QT_CLOSE_AFTER_MS", "2500"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        logged(&stderr, "label: The answer is 42.").len(),
+        1,
+        "{stderr}"
+    );
+    let clicked = logged(&stderr, "clicked questionButton: true");
+    let answered = logged(
+        &stderr,
+        "label: What do you get if you multiply six by nine?",
+    );
+    assert_eq!((clicked.len(), answered.len()), (1, 1), "{stderr}");
+    let ((click_wall, click_guest), (answer_wall, answer_guest)) = (clicked[0], answered[0]);
+    assert_eq!(
+        answer_guest - click_guest,
+        1_000_000,
+        "the task slept exactly 1 s:\n{stderr}"
+    );
+    // On the wall clock too, never earlier: the host's timer never fires early. (The click is
+    // logged a moment after the guest read its clock; allow those few milliseconds.)
+    assert!(
+        answer_wall + 5_000 >= click_wall + 1_000_000,
+        "too early:\n{stderr}"
+    );
+}
+
+#[test]
+fn closing_the_window_while_tasks_sleep_exits_promptly_with_0() {
+    let (output, stderr, elapsed) = app(
+        &["--tick", "0.1"],
+        &[
+            ("GUESTLOOP_QT_LOG", "1"),
+            ("GUESTLOOP_QT_CLOSE_AFTER_MS", "700"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
+    assert_eq!(logged(&stderr, "closing all windows").len(), 1, "{stderr}");
+}
+
+#[test]
+fn a_screenshot_of_each_window_is_not_blank() {
+    for demo in ["eratosthenes", "minimal"] {
+        let path = scratch(&format!("{demo}.png"));
+        let grab = format!("1500:{}", path.display());
+        let (output, stderr, _) = app(
+            &[demo, "--tick", "0.01"],
+            &[
+                ("GUESTLOOP_QT_GRAB", &grab),
+                ("GUESTLOOP_QT_CLOSE_AFTER_MS", "1700"),
+            ],
+        );
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        let png = std::fs::read(&path).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        // A blank window compresses to a few hundred bytes; text and colours do not.
+        assert!(png.len() > 5_000, "{demo}: {} bytes", png.len());
+    }
+}

@@ -1,0 +1,62 @@
+//! The host conformance kit on a real `QGuiApplication` event loop.
+//!
+//! `harness = false`: Qt wants its application on the main thread. Each check gets a fresh
+//! executor on the Qt host and runs inside `exec()`, which its main task ends.
+
+use cxx::UniquePtr;
+use cxx_qt_lib::QGuiApplication;
+use guestloop::conformance::{self, Harness};
+use guestloop::{Builder, Handle};
+use qt_frontend::{app_control, qt_host};
+use std::future::Future;
+use std::pin::Pin;
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+/// Runs each check as the main task of a fresh guest, inside Qt's event loop.
+struct QtHarness {
+    app: UniquePtr<QGuiApplication>,
+}
+
+impl Harness for QtHarness {
+    fn run(&mut self, builder: Builder, main: Pin<Box<dyn Future<Output = ()>>>) {
+        let guest: Handle = qt_host::install_with(builder);
+        // A check that never finishes fails instead of hanging the test.
+        let watchdog = guest.spawn_local(async {
+            guestloop::sleep(Duration::from_secs(30)).await;
+            eprintln!("a conformance check took over 30 s");
+            app_control::app_exit(3);
+        });
+        drop(guest.spawn_local(async move {
+            main.await;
+            app_control::app_exit(0);
+        }));
+        self.app.pin_mut().exec();
+        watchdog.abort();
+        qt_host::uninstall();
+    }
+}
+
+fn main() -> ExitCode {
+    if std::env::var_os("QT_QPA_PLATFORM").is_none() {
+        // Run headless: start again with Qt's offscreen platform.
+        let status = Command::new(std::env::current_exe().expect("the test's own path"))
+            .args(std::env::args_os().skip(1))
+            .env("QT_QPA_PLATFORM", "offscreen")
+            .status()
+            .expect("the test could start itself again");
+        return ExitCode::from(status.code().unwrap_or(1) as u8);
+    }
+    let mut harness = QtHarness {
+        app: QGuiApplication::new(),
+    };
+    let report = conformance::run_all(&mut harness);
+    print!("{report}");
+    let failed = report.failures().len();
+    println!("{} passed, {failed} failed", report.results.len() - failed);
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
