@@ -33,7 +33,6 @@ use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{RawWakerVTable, Waker};
-use std::thread::{self, ThreadId};
 
 /// How many tasks one [`Executor::run`] polls before it yields to the host, by default.
 pub const DEFAULT_POLL_BUDGET: usize = 1024;
@@ -55,7 +54,6 @@ pub(crate) struct Shared {
     run_requested: AtomicBool,
     run_soon: RunSoon,
     run_soon_requests: AtomicU64,
-    owner: ThreadId,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -171,14 +169,18 @@ struct Enter {
 
 impl Enter {
     fn new(local: &Rc<Local>) -> Enter {
-        let previous = CURRENT.replace(Some(local.clone()));
+        // While the thread's locals are being destroyed there is no current executor to set.
+        let previous = CURRENT
+            .try_with(|current| current.replace(Some(local.clone())))
+            .unwrap_or_default();
         Enter { previous }
     }
 }
 
 impl Drop for Enter {
     fn drop(&mut self) {
-        CURRENT.set(self.previous.take());
+        let previous = self.previous.take();
+        let _ = CURRENT.try_with(|current| current.replace(previous));
     }
 }
 
@@ -193,13 +195,19 @@ impl Drop for ClearOnDrop<'_> {
 
 /// The executor whose task is running on this thread, if any.
 pub(crate) fn try_current() -> Option<Rc<Local>> {
-    CURRENT.with_borrow(Option::clone)
+    CURRENT
+        .try_with(|current| current.borrow().clone())
+        .ok()
+        .flatten()
 }
 
 /// Calls `f` with the executor whose task is running on this thread, if any. Cheaper than
 /// [`try_current`]; `f` must not enter an executor.
 pub(crate) fn with_current<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
-    CURRENT.with_borrow(|current| current.as_deref().map(f))
+    CURRENT
+        .try_with(|current| current.borrow().as_deref().map(f))
+        .ok()
+        .flatten()
 }
 
 /// The fast path of a wake on the host thread during a run: straight into the open batch, no lock
@@ -228,21 +236,24 @@ pub(crate) fn current(function: &str) -> Rc<Local> {
 
 /// Cancels the task behind `header`, at once when on the owning thread (see [`JoinHandle::abort`]).
 pub(crate) fn abort(header: &Arc<Header>) {
-    if header.shared.owner == thread::current().id() {
-        let owner = OWNED.with_borrow(|owned| {
+    // The registry is per thread: finding the executor there means this is its thread.
+    let owner = OWNED
+        .try_with(|owned| {
+            let owned = owned.borrow();
             owned
                 .iter()
                 .filter_map(Weak::upgrade)
                 .find(|local| Arc::ptr_eq(&local.shared, &header.shared))
-        });
-        if let (Some(local), Some(id)) = (owner, header.id()) {
-            let task = local.tasks.borrow_mut().remove(id);
-            if let Some(task) = task {
-                let _enter = Enter::new(&local);
-                local.drop_task(task);
-            }
-            return;
+        })
+        .ok()
+        .flatten();
+    if let (Some(local), Some(id)) = (owner, header.id()) {
+        let task = local.tasks.borrow_mut().remove(id);
+        if let Some(task) = task {
+            let _enter = Enter::new(&local);
+            local.drop_task(task);
         }
+        return;
     }
     // Queue it: the executor drops an aborted task instead of polling it.
     std::task::Wake::wake_by_ref(header);
@@ -515,7 +526,8 @@ impl Local {
         if self.armed.get().is_some() {
             self.host.set_timer(None);
         }
-        OWNED.with_borrow_mut(|owned| {
+        let _ = OWNED.try_with(|owned| {
+            let mut owned = owned.borrow_mut();
             owned.retain(|weak| {
                 weak.strong_count() > 0 && !std::ptr::eq(weak.as_ptr(), Rc::as_ptr(self))
             })
@@ -592,7 +604,6 @@ impl Builder {
             run_requested: AtomicBool::new(false),
             run_soon,
             run_soon_requests: AtomicU64::new(0),
-            owner: thread::current().id(),
         });
         let local = Rc::new(Local {
             host: Box::new(host),
@@ -613,7 +624,7 @@ impl Builder {
             spawned: Cell::new(0),
             timer_arms: Cell::new(0),
         });
-        OWNED.with_borrow_mut(|owned| owned.push(Rc::downgrade(&local)));
+        let _ = OWNED.try_with(|owned| owned.borrow_mut().push(Rc::downgrade(&local)));
         Executor {
             handle: Handle { local },
         }

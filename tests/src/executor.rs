@@ -735,3 +735,26 @@ fn an_interval_tick_dropped_before_it_completes_consumes_no_tick() {
     });
     assert_eq!(ticks, [1, 2]);
 }
+
+#[test]
+fn an_executor_dropped_during_thread_local_destruction_does_not_panic() {
+    // A toolkit may keep its executor in a thread-local (the Qt host does) and exit without
+    // dropping it: then it is dropped while the thread's locals are being destroyed, possibly
+    // after guestloop's own. Locals are destroyed in reverse order of first use, so touching
+    // `HOLD` before guestloop's locals makes that happen here.
+    thread_local! {
+        static HOLD: RefCell<Option<TestHost>> = const { RefCell::new(None) };
+    }
+    let outcome = std::thread::spawn(|| {
+        HOLD.with(|hold| {
+            let mut host = TestHost::default();
+            for delay in [1, 2, 3] {
+                drop(host.spawn_local(sleep(Duration::from_secs(delay))));
+            }
+            host.run_pending(); // timers registered: dropping the tasks cancels them
+            *hold.borrow_mut() = Some(host);
+        });
+    })
+    .join();
+    assert!(outcome.is_ok(), "the thread panicked while exiting");
+}
