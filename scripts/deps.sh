@@ -2,6 +2,15 @@
 #
 # usage: ensure_packages PACKAGE...
 
+# Building and running the Qt demos (Qt 6 from Debian; the qml6-module-* packages do not depend
+# on each other, so all are listed). lld: the Qt build links twice as fast with it.
+QT_PACKAGES=(g++ lld qt6-base-dev qt6-declarative-dev
+    qml6-module-qtquick qml6-module-qtquick-window qml6-module-qtquick-layouts
+    qml6-module-qtquick-controls qml6-module-qtquick-templates qml6-module-qtqml-workerscript
+    fonts-noto-color-emoji)
+# Testing the demos as a person would: a real X server, screenshots, a real terminal.
+TEST_PACKAGES=(xvfb xauth imagemagick tmux)
+
 ensure_packages() {
     local missing=()
     local package

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Installs what the tests need if it is missing, then runs every test: formatting, lints,
-# unit, doc, property and snapshot tests.
+# Installs what the tests need if it is missing, then runs every test: formatting, lints, unit,
+# doc, property and snapshot tests, the Qt front-end's tests on Qt's offscreen platform, and
+# screenshots of both Qt windows under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 ensure_rust
+ensure_packages "${QT_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 
 export INSTA_UPDATE=no  # a snapshot that differs fails; review changes with `cargo insta review`
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
+chmod 700 "$XDG_RUNTIME_DIR"
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
@@ -14,3 +18,5 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo test"
 cargo test --workspace
+echo "== Qt windows under Xvfb"
+scripts/qt-screenshots.sh

@@ -7,9 +7,12 @@ Window {
     id: window
     title: "guestloop: eratosthenes"
     visible: true
-    readonly property int cellSize: 26
-    width: Math.min(cells.columns * cellSize + 16, 1200)
-    height: Math.min(status.height + cells.rows * cellSize + 24, 900)
+    // Wide enough for the largest number in bold; the window scrolls past about 1260×960.
+    readonly property int digits: String(cells.rows * cells.columns).length
+    readonly property int cellWidth: Math.max(20, digits * 6 + 7)
+    readonly property int cellHeight: 22
+    width: Math.min(cells.columns * cellWidth + 16, 1260)
+    height: Math.min(status.height + cells.rows * cellHeight + 24, 960)
     color: "white"
 
     CellGrid { id: cells }
@@ -30,7 +33,7 @@ Window {
         anchors { left: parent.left; right: parent.right; bottom: parent.bottom; top: status.bottom }
         anchors.margins: 8
         clip: true
-        cellWidth: window.cellSize; cellHeight: window.cellSize
+        cellWidth: window.cellWidth; cellHeight: window.cellHeight
         contentWidth: cells.columns * cellWidth
         flickableDirection: Flickable.AutoFlickIfNeeded
         model: cells
@@ -42,7 +45,7 @@ Window {
             horizontalAlignment: Text.AlignHCenter
             verticalAlignment: Text.AlignVCenter
             text: number
-            font.pixelSize: 10
+            font.pixelSize: 9
             font.bold: marked
             color: markColor
         }
