@@ -34,6 +34,7 @@ pub fn run(args: &DemoArgs, config: SieveConfig) -> i32 {
     // Before the QML loads: its objects spawn their tasks on the guest as they are created.
     let guest = qt_host::install();
     test_hooks::spawn(&guest);
+    crate::measure::spawn_wake_bench(&guest);
     let window = match args.demo {
         Demo::Eratosthenes => {
             sieve_window::set_plan(SievePlan {
@@ -66,6 +67,7 @@ pub fn run(args: &DemoArgs, config: SieveConfig) -> i32 {
     };
 
     // Drop the tasks while the QML objects they point at still exist, then the engine, then Qt.
+    crate::measure::report();
     let report = qt_host::uninstall();
     if std::env::var_os("GUESTLOOP_QT_LOG").is_some() {
         eprintln!("guest: {report:?}");

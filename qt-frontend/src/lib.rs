@@ -10,6 +10,7 @@
 //! - [`signal`]: Qt signals as streams that async code awaits.
 //! - [`app`]: the application's life: Qt, guest, window, event loop, teardown.
 //! - [`app_control`] and [`test_hooks`]: driving the app from Rust (click, grab, close, exit).
+//! - [`measure`]: opt-in measurements for the benchmarks (event-loop gaps, wakes, memory).
 
 // The four modules below hold cxx-qt bridges, whose `unsafe extern "C++"` blocks are our
 // promise that each declared signature is the one in the C++ header. That is the only `unsafe`
@@ -22,6 +23,7 @@ pub mod app_control;
 // SAFETY: the inherited methods and `dataChanged` are declared with Qt 6's own signatures.
 #[allow(unsafe_code, missing_debug_implementations)]
 pub mod cell_grid;
+pub mod measure;
 // SAFETY: the bridge declares only a QString alias and items defined in Rust.
 #[allow(unsafe_code, missing_debug_implementations)]
 pub mod minimal_demo;

@@ -75,7 +75,8 @@ pub mod ffi {
     }
 }
 
-use ffi::{GuestWake, QTimer};
+use ffi::GuestWake;
+pub use ffi::{QTimer, precise_single_shot_timer};
 
 /// The (empty) Rust side of [`GuestWake`].
 #[derive(Debug, Default)]
@@ -235,6 +236,29 @@ pub fn uninstall() -> Option<HostReport> {
     drop(executor); // drops the tasks; may disarm the timer, so `state` goes after
     drop(state);
     Some(report)
+}
+
+/// Posts closures to the Qt thread as queued events, exactly as "run soon" does: for measuring
+/// the event loop's own rate against the guest's.
+#[derive(Clone)]
+pub struct QtPoster(CxxQtThread<GuestWake>);
+
+impl QtPoster {
+    /// Queues `action` to run on the Qt thread; `false` once the guest is gone.
+    pub fn post(&self, action: impl FnOnce() + Send + 'static) -> bool {
+        self.0.queue(move |_| action()).is_ok()
+    }
+}
+
+impl std::fmt::Debug for QtPoster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("QtPoster")
+    }
+}
+
+/// A poster to the installed guest's thread; `None` if no guest is installed.
+pub fn poster() -> Option<QtPoster> {
+    guest().map(|(state, _)| QtPoster(state.wake.qt_thread()))
 }
 
 /// A handle to the installed guest, to spawn on it.

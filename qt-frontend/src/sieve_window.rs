@@ -56,14 +56,18 @@ async fn run(plan: SievePlan, grid: GridHandle) {
         grid,
         pending: Arc::default(),
     };
+    crate::test_hooks::log(format_args!("sieve started"));
+    crate::measure::start_loop_meter(); // if asked for: measures while the sieve runs
     let trace_ok = match plan.trace {
         None => {
-            run_sieve(plan.config, view).await;
+            let summary = run_sieve(plan.config, view).await;
+            crate::test_hooks::log(format_args!("sieve done at tick {}", summary.done_tick));
             true
         }
         Some(file) => {
             let trace = Rc::new(RefCell::new(TraceWriter::new(BufWriter::new(file))));
-            run_sieve(plan.config, (view, trace.clone())).await;
+            let summary = run_sieve(plan.config, (view, trace.clone())).await;
+            crate::test_hooks::log(format_args!("sieve done at tick {}", summary.done_tick));
             let writer = Rc::try_unwrap(trace).map(RefCell::into_inner);
             match writer.map(TraceWriter::finish) {
                 Ok(Ok(_)) => true,

@@ -1,0 +1,165 @@
+//! Benchmarks of the Qt host, on the real application (release build, Qt's offscreen platform).
+//!
+//! Run with `cargo bench -p qt-frontend --bench qt_host`. It prints figures and asserts only
+//! that the traces equal the test host's. What it measures (see BENCHMARKS.md):
+//! 1. Tick accuracy: 40×40 at 10 ms and 1 ms ticks; the wall time from the sieve's start to its
+//!    end against done-tick × tick.
+//! 2. Wakes through the Qt loop: latency from a wake on another thread to the task's poll
+//!    (p50/p99), coalesced polls per second, beside the raw rate of posted no-op events.
+//! 3. Responsiveness: 200×200 at 1 ms; the longest gap between two event-loop iterations, and a
+//!    control run of the same window with no guest work.
+//! 4. Memory: peak resident memory of the 40×40 window run.
+
+use guestloop::sieve::{SieveConfig, parse_tick, trace_on_test_host};
+use std::process::Command;
+
+// Link the library: cxx-qt's initialisers, linked into every target of this package, need it.
+use qt_frontend as _;
+
+/// Runs the app offscreen with `args` and `env`; returns its stderr.
+fn app(args: &[&str], env: &[(&str, &str)]) -> String {
+    let runtime_dir = std::env::temp_dir().join("guestloop-qt-bench-xdg");
+    std::fs::create_dir_all(&runtime_dir).unwrap();
+    let private = std::os::unix::fs::PermissionsExt::from_mode(0o700);
+    std::fs::set_permissions(&runtime_dir, private).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_qt-frontend"))
+        .args(args)
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .env("XDG_RUNTIME_DIR", &runtime_dir)
+        .env("GUESTLOOP_QT_LOG", "1")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{args:?}: {stderr}");
+    stderr
+}
+
+/// The wall time (µs since start) of the log line ending with `message`.
+fn logged_at(stderr: &str, message: &str) -> u64 {
+    let line = stderr
+        .lines()
+        .find(|line| line.starts_with("t=") && line.contains(message))
+        .unwrap_or_else(|| panic!("no {message:?} in:\n{stderr}"));
+    line[2..line.find("us").unwrap()].parse().unwrap()
+}
+
+fn measured<'a>(stderr: &'a str, prefix: &str) -> &'a str {
+    stderr
+        .lines()
+        .find_map(|line| line.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no {prefix:?} in:\n{stderr}"))
+}
+
+fn tick_accuracy() {
+    println!("## Tick accuracy (40×40, release, offscreen)\n");
+    println!("| tick | done tick | expected s | measured s | drift | trace = test host |");
+    println!("|---:|---:|---:|---:|---:|---|");
+    for tick in ["0.01", "0.001"] {
+        let trace = std::env::temp_dir().join(format!("guestloop-bench-trace-{tick}.txt"));
+        let stderr = app(
+            &[
+                "--tick",
+                tick,
+                "--quit-when-done",
+                "--trace",
+                trace.to_str().unwrap(),
+            ],
+            &[],
+        );
+        let started = logged_at(&stderr, "sieve started");
+        let done = logged_at(&stderr, "sieve done at tick 801");
+        let tick_duration = parse_tick(tick).unwrap();
+        let expected = tick_duration.as_secs_f64() * 801.0;
+        let wall = (done - started) as f64 / 1e6;
+        let config = SieveConfig::new(40, 40)
+            .unwrap()
+            .with_tick(tick_duration)
+            .unwrap();
+        let same = std::fs::read_to_string(&trace).unwrap() == trace_on_test_host(&config);
+        assert!(
+            same,
+            "the trace at tick {tick} differs from the test host's"
+        );
+        println!(
+            "| {tick} s | 801 | {expected:.3} | {wall:.3} | {:+.2} % | identical |",
+            (wall - expected) / expected * 100.0
+        );
+    }
+    println!();
+}
+
+fn wakes() {
+    println!("## Wakes through the Qt loop (release, offscreen, idle loop)\n");
+    let stderr = app(&["minimal"], &[("GUESTLOOP_QT_WAKE_BENCH", "1")]);
+    println!("- {}", measured(&stderr, "measure: wake latency "));
+    println!(
+        "- coalesced polls per second: {}",
+        measured(&stderr, "measure: coalesced polls per second=")
+    );
+    println!(
+        "- raw posted no-op events per second: {}",
+        measured(&stderr, "measure: raw posted no-op events per second=")
+    );
+    println!();
+}
+
+/// A run of the app: its name, flags and environment.
+type Run<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
+
+fn responsiveness() {
+    println!("## Responsiveness (200×200, tick 1 ms, release, offscreen)\n");
+    println!("| run | loop iterations | longest gap | longest gap after the first second |");
+    println!("|---|---:|---:|---:|");
+    let runs: [Run; 2] = [
+        (
+            "sieve running (20,001 ticks)",
+            &[
+                "--rows",
+                "200",
+                "--cols",
+                "200",
+                "--tick",
+                "0.001",
+                "--quit-when-done",
+            ],
+            &[],
+        ),
+        (
+            "control: same window, no guest work, 3 s",
+            &["--rows", "200", "--cols", "200", "--tick", "60"],
+            &[("GUESTLOOP_QT_CLOSE_AFTER_MS", "3000")],
+        ),
+    ];
+    for (name, args, env) in runs {
+        let mut env = env.to_vec();
+        env.push(("GUESTLOOP_QT_MEASURE_LOOP", "1"));
+        let stderr = app(args, &env);
+        let figures = measured(&stderr, "measure: loop iterations=");
+        let (iterations, rest) = figures.split_once(" longest gap=").unwrap();
+        let (longest, steady) = rest.split_once(" after the first second=").unwrap();
+        println!("| {name} | {iterations} | {longest} | {steady} |");
+    }
+    println!();
+}
+
+fn memory() {
+    println!("## Memory (40×40 window, tick 10 ms, to completion)\n");
+    let stderr = app(&["--tick", "0.01", "--quit-when-done"], &[]);
+    println!(
+        "- peak resident memory: {}\n",
+        measured(&stderr, "measure: peak resident memory ")
+    );
+}
+
+fn main() {
+    if std::env::args().any(|arg| arg == "--bench") {
+        tick_accuracy();
+        wakes();
+        responsiveness();
+        memory();
+    } else {
+        // `cargo test --all-targets` runs benches as a smoke test: keep it short.
+        println!("qt_host bench: run `cargo bench -p qt-frontend --bench qt_host` for figures");
+    }
+}
