@@ -1,0 +1,40 @@
+//! `tui-check`: guestloop's second real host, a terminal event loop, and the two demos drawn
+//! with ratatui on crossterm.
+//!
+//! The point is the seam: the same `run_sieve` and `run_minimal` the Qt window runs, on a
+//! completely different loop, through the same three-method `guestloop::Host`.
+//!
+//! - [`term_loop`]: the host — one channel, one wait, no polling; drivable without a terminal.
+//! - [`clock`]: the host's time source, which pauses and changes speed.
+//! - [`sieve_screen`], [`minimal_screen`], [`palette`]: what the demos look like in cells.
+//! - [`app`]: keys and drawing per demo, and the wiring to the real terminal.
+//! - [`terminal`]: raw mode, the alternate screen, the restoring panic hook, the input thread.
+//! - [`check`]: `--check`, the sieve at full speed against a plain sieve.
+//!
+//! ```
+//! use guestloop::Executor;
+//! use std::time::Duration;
+//! use tui_check::clock::Pace;
+//! use tui_check::term_loop::{TermLoop, Until};
+//!
+//! // No terminal needed: the loop waits on its channel and its timer only.
+//! let term_loop = TermLoop::new(Pace::RealTime);
+//! let executor = Executor::new(term_loop.host());
+//! let task = executor.spawn_local(async {
+//!     guestloop::sleep(Duration::from_millis(5)).await;
+//!     guestloop::now()
+//! });
+//! term_loop.run(&executor, &mut Until(|| task.is_finished()));
+//! assert!(task.is_finished());
+//! ```
+//!
+//! `tui-check` depends on `guestloop`'s public API; `guestloop` knows nothing of it.
+
+pub mod app;
+pub mod check;
+pub mod clock;
+pub mod minimal_screen;
+pub mod palette;
+pub mod sieve_screen;
+pub mod term_loop;
+pub mod terminal;
