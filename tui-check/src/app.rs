@@ -41,6 +41,23 @@ fn is_quit(key: &KeyEvent) -> bool {
     }
 }
 
+/// Test hook: with `TUI_CHECK_PANIC_AFTER_MS=N`, the loop panics N ms after it first draws, so
+/// a test can check that a panic leaves the terminal restored. (A panic inside a guest task would
+/// not do: the executor catches those.)
+fn deliberate_panic_if_due() {
+    static DUE: std::sync::OnceLock<Option<std::time::Instant>> = std::sync::OnceLock::new();
+    let due = DUE.get_or_init(|| {
+        let ms: u64 = std::env::var("TUI_CHECK_PANIC_AFTER_MS")
+            .ok()?
+            .parse()
+            .ok()?;
+        Some(std::time::Instant::now() + Duration::from_millis(ms))
+    });
+    if due.is_some_and(|due| std::time::Instant::now() >= due) {
+        panic!("TUI_CHECK_PANIC_AFTER_MS: a deliberate panic, for testing");
+    }
+}
+
 /// The eratosthenes demo's keys and drawing.
 ///
 /// Space pauses and resumes, `+` / `-` halve and double the tick: both act on the host's
@@ -140,6 +157,7 @@ impl<B: Backend> LoopClient for SieveClient<B> {
     }
 
     fn iteration_done(&mut self, clock: &HostClock) -> Control {
+        deliberate_panic_if_due();
         if self.outcome.is_none() {
             self.outcome = self.run.try_take();
         }

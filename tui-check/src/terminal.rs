@@ -15,6 +15,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{self, Stdout};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 
 /// The terminal while a demo shows: dropping it restores the terminal.
@@ -35,6 +36,7 @@ impl Drop for TerminalGuard {
 pub fn enter() -> io::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdout>>)> {
     install_panic_hook();
     let guard = TerminalGuard(());
+    ENTERED.store(true, Ordering::SeqCst);
     enable_raw_mode()?;
     execute!(io::stdout(), EnterAlternateScreen)?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -43,10 +45,17 @@ pub fn enter() -> io::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdout>>)
     Ok((guard, terminal))
 }
 
-/// Leaves the alternate screen and raw mode, shows the cursor. Harmless when not entered.
+/// Whether the terminal is (possibly) in raw mode and the alternate screen.
+static ENTERED: AtomicBool = AtomicBool::new(false);
+
+/// Leaves the alternate screen and raw mode, shows the cursor. Does it once: a panic restores
+/// from the hook, then again as the guard drops while unwinding, and leaving the alternate screen
+/// twice would put the cursor back over the panic message.
 pub fn restore() {
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
-    let _ = disable_raw_mode();
+    if ENTERED.swap(false, Ordering::SeqCst) {
+        let _ = execute!(io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
+        let _ = disable_raw_mode();
+    }
 }
 
 fn install_panic_hook() {

@@ -160,3 +160,37 @@ fn the_minimal_demo_answers_a_second_after_enter() {
     assert_eq!(exit_code(&after), Some(0), "Esc exits with 0:\n{after}");
     assert!(!session.alternate_screen_on());
 }
+
+#[test]
+fn a_panic_leaves_the_terminal_restored() {
+    let session = Session::start("tui-check-panic")
+        .expect("tmux is needed for this test: install it (scripts/test.sh does)");
+    session.wait_for("the shell prompt", |s| s.contains("tui$"));
+    let binary = env!("CARGO_BIN_EXE_tui-check");
+    session.type_line(&format!(
+        "RUST_BACKTRACE=0 TUI_CHECK_PANIC_AFTER_MS=500 '{binary}' --rows 5 --cols 5 --tick 0.05; echo EXIT=$?"
+    ));
+    session.wait_for("the grid", |s| s.contains("21 22 23 24 25"));
+    let after = session.wait_for("the exit code and the prompt", |s| exit_code(s).is_some());
+    assert_eq!(
+        exit_code(&after),
+        Some(101),
+        "a panic exits with 101:\n{after}"
+    );
+    assert!(
+        after.contains("a deliberate panic"),
+        "the panic message is readable on the restored screen:\n{after}"
+    );
+    assert!(
+        !session.alternate_screen_on(),
+        "the alternate screen is left"
+    );
+    session.type_line("stty -a | tr ' ;' '\\n\\n' | grep -x -e -icanon -e -echo | wc -l");
+    let stty = session.wait_for("stty's answer", |s| {
+        s.lines().any(|line| line.trim().parse::<u32>().is_ok())
+    });
+    let raw_flags = stty
+        .lines()
+        .find_map(|line| line.trim().parse::<u32>().ok());
+    assert_eq!(raw_flags, Some(0), "raw mode is off again:\n{stty}");
+}
