@@ -59,6 +59,20 @@ impl Session {
         String::from_utf8_lossy(&output.stdout).trim() == "1"
     }
 
+    /// Asserts the terminal is back to normal: the alternate screen left, raw mode off.
+    #[track_caller]
+    fn assert_terminal_restored(&self) {
+        assert!(!self.alternate_screen_on(), "the alternate screen is left");
+        self.type_line("stty -a | tr ' ;' '\\n\\n' | grep -x -e -icanon -e -echo | wc -l");
+        let stty = self.wait_for("stty's answer", |s| {
+            s.lines().any(|line| line.trim().parse::<u32>().is_ok())
+        });
+        let raw_flags = stty
+            .lines()
+            .find_map(|line| line.trim().parse::<u32>().ok());
+        assert_eq!(raw_flags, Some(0), "raw mode is off again:\n{stty}");
+    }
+
     /// Waits until `ready(screen)`, or fails showing the last screen.
     #[track_caller]
     fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
@@ -128,19 +142,7 @@ fn the_grid_runs_to_the_congratulation_and_q_restores_the_terminal() {
     session.key("q");
     let after = session.wait_for("the exit code and the prompt", |s| exit_code(s).is_some());
     assert_eq!(exit_code(&after), Some(0), "q exits with 0:\n{after}");
-    assert!(
-        !session.alternate_screen_on(),
-        "the alternate screen is left"
-    );
-
-    session.type_line("stty -a | tr ' ;' '\\n\\n' | grep -x -e -icanon -e -echo | wc -l");
-    let stty = session.wait_for("stty's answer", |s| {
-        s.lines().any(|line| line.trim().parse::<u32>().is_ok())
-    });
-    let raw_flags = stty
-        .lines()
-        .find_map(|line| line.trim().parse::<u32>().ok());
-    assert_eq!(raw_flags, Some(0), "raw mode is off again:\n{stty}");
+    session.assert_terminal_restored();
 }
 
 #[test]
@@ -181,16 +183,5 @@ fn a_panic_leaves_the_terminal_restored() {
         after.contains("a deliberate panic"),
         "the panic message is readable on the restored screen:\n{after}"
     );
-    assert!(
-        !session.alternate_screen_on(),
-        "the alternate screen is left"
-    );
-    session.type_line("stty -a | tr ' ;' '\\n\\n' | grep -x -e -icanon -e -echo | wc -l");
-    let stty = session.wait_for("stty's answer", |s| {
-        s.lines().any(|line| line.trim().parse::<u32>().is_ok())
-    });
-    let raw_flags = stty
-        .lines()
-        .find_map(|line| line.trim().parse::<u32>().ok());
-    assert_eq!(raw_flags, Some(0), "raw mode is off again:\n{stty}");
+    session.assert_terminal_restored();
 }
