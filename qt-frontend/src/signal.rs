@@ -54,7 +54,7 @@ impl<T> fmt::Debug for SignalStream<T> {
 /// `connect` receives the sender to call from the handler and returns the connection guard, as
 /// cxx-qt's generated `on_<signal>` functions do:
 ///
-/// ```ignore
+/// ```text
 /// let mut clicked = signal_stream(|send| button.on_clicked(move |_| send.send(())));
 /// while clicked.next().await.is_some() { /* … */ }
 /// ```
