@@ -18,8 +18,8 @@
 //! stays open across runs: its tasks still see the batch's instant.
 
 use crate::task::{
-    Header, JoinHandle, JoinState, Joined, Outcome, Task, TaskFuture, TaskId, TaskPanic, TaskTable,
-    panic_message,
+    Header, JoinHandle, JoinState, Outcome, Polled, RemoteTask, Task, TaskCell, TaskId, TaskPanic,
+    TaskTable, panic_message,
 };
 use crate::timer_queue::{TimerQueue, Wakeup};
 use crate::{Host, Instant, RunSoon, Spawner};
@@ -28,17 +28,13 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::task::{RawWakerVTable, Waker};
+use std::task::Waker;
 
 /// How many tasks one [`Executor::run`] polls before it yields to the host, by default.
 pub const DEFAULT_POLL_BUDGET: usize = 1024;
-
-/// A future sent from another thread by a [`Spawner`], waiting to be adopted by the executor.
-pub(crate) type RemoteTask = (Arc<Header>, Pin<Box<dyn Future<Output = Outcome> + Send>>);
 
 /// The part of an executor other threads can reach: wakers, spawners and the host's "run soon".
 pub(crate) struct Shared {
@@ -144,9 +140,9 @@ pub(crate) struct Local {
     shut_down: Cell<bool>,
     /// The deadline the host's timer is armed for, as far as the executor knows.
     armed: Cell<Option<Instant>>,
-    /// The waker of the task being polled (data and vtable pointers, only ever compared), so a
-    /// timer it arms can record the task's id instead of cloning its waker.
-    polling: Cell<Option<(TaskId, *const (), *const RawWakerVTable)>>,
+    /// The task being polled, so a timer it arms can record the task's id instead of cloning its
+    /// waker.
+    polling: Cell<Option<Polled>>,
     poll_budget: usize,
     panic_hook: RefCell<Option<PanicHook>>,
     runs: Cell<u64>,
@@ -160,11 +156,15 @@ thread_local! {
     static CURRENT: RefCell<Option<Rc<Local>>> = const { RefCell::new(None) };
     /// Every live executor owned by this thread, so that `abort` can drop a future at once.
     static OWNED: RefCell<Vec<Weak<Local>>> = const { RefCell::new(Vec::new()) };
+    /// The guest clock of `CURRENT`, mirrored. It has no destructor, so reading it is a plain
+    /// load: the check every fired timer makes ("has my deadline come?") needs nothing else.
+    static CURRENT_NOW: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
 /// Makes `local` the thread's current executor until dropped, then restores the previous one.
 struct Enter {
     previous: Option<Rc<Local>>,
+    previous_now: Option<Instant>,
 }
 
 impl Enter {
@@ -173,7 +173,11 @@ impl Enter {
         let previous = CURRENT
             .try_with(|current| current.replace(Some(local.clone())))
             .unwrap_or_default();
-        Enter { previous }
+        let previous_now = CURRENT_NOW.replace(Some(local.now()));
+        Enter {
+            previous,
+            previous_now,
+        }
     }
 }
 
@@ -181,6 +185,7 @@ impl Drop for Enter {
     fn drop(&mut self) {
         let previous = self.previous.take();
         let _ = CURRENT.try_with(|current| current.replace(previous));
+        CURRENT_NOW.set(self.previous_now);
     }
 }
 
@@ -203,11 +208,19 @@ pub(crate) fn try_current() -> Option<Rc<Local>> {
 
 /// Calls `f` with the executor whose task is running on this thread, if any. Cheaper than
 /// [`try_current`]; `f` must not enter an executor.
+#[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
     CURRENT
         .try_with(|current| current.borrow().as_deref().map(f))
         .ok()
         .flatten()
+}
+
+/// The guest clock of the executor whose task is running on this thread, if any. Cheaper than
+/// [`with_current`]: one thread-local load.
+#[inline]
+pub(crate) fn current_now() -> Option<Instant> {
+    CURRENT_NOW.get()
 }
 
 /// The fast path of a wake on the host thread during a run: straight into the open batch, no lock
@@ -268,22 +281,22 @@ impl Local {
         let join = JoinState::new();
         let header = Header::new(self.shared.clone());
         let handle = JoinHandle::new(join.clone(), header.clone());
-        let future = Box::pin(Joined::new(future, join));
+        let task: Task = Box::pin(TaskCell::new(future, join, header));
         if self.shut_down.get() {
-            // Dropping the future completes the handle with `Cancelled`.
-            header.retire();
-            drop(future);
+            // Dropping the task completes the handle with `Cancelled`.
+            task.header().retire();
+            drop(task);
             return handle;
         }
-        self.adopt(future, header);
+        self.adopt(task);
         handle
     }
 
-    fn adopt(&self, future: TaskFuture, header: Arc<Header>) {
+    fn adopt(&self, task: Task) {
         self.spawned.set(self.spawned.get() + 1);
         let id = self.tasks.borrow_mut().insert(|id| {
-            header.assign(id);
-            Task::new(future, header)
+            task.header().assign(id);
+            task
         });
         if self.running.get() {
             self.queue(id);
@@ -311,12 +324,11 @@ impl Local {
             }
             None => return,
         };
-        for (header, future) in remote {
-            if header.is_aborted() {
-                header.retire();
-                self.drop_task(Task::new(future, header));
+        for task in remote {
+            if task.header().is_aborted() {
+                self.drop_task(task);
             } else {
-                self.adopt(future, header);
+                self.adopt(task);
             }
         }
     }
@@ -332,6 +344,17 @@ impl Local {
 
     /// Adds to the batch the tasks spawned or woken from other threads (or outside a run).
     fn refill_batch(&self) {
+        // Checked here, inline: most of the time (several times per tick) nothing came.
+        let shared = &self.shared;
+        if shared.remote_pending.load(Ordering::Acquire)
+            || shared.ready_pending.load(Ordering::Acquire)
+        {
+            self.take_queued_from_outside();
+        }
+    }
+
+    #[inline(never)]
+    fn take_queued_from_outside(&self) {
         self.adopt_remote(); // a run is in progress: adopted tasks go straight into the batch
         if self.shared.ready_pending.load(Ordering::Acquire) {
             let woken = {
@@ -365,14 +388,7 @@ impl Local {
             return; // a stale wake of a task that is gone
         };
         self.polls.set(self.polls.get() + 1);
-        let waker = &task.waker;
-        self.polling.set(Some((id, waker.data(), waker.vtable())));
-        let poll = task
-            .future
-            .as_mut()
-            .poll(&mut std::task::Context::from_waker(waker));
-        self.polling.set(None);
-        match poll {
+        match task.as_mut().poll(id, &self.polling) {
             std::task::Poll::Pending => {
                 // Unless it aborted itself meanwhile (then its slot is gone and it comes back).
                 let aborted = self.tasks.borrow_mut().end_poll(id, task);
@@ -392,7 +408,7 @@ impl Local {
 
     /// Drops a task's future outside every borrow; a panicking destructor is reported, not spread.
     fn drop_task(&self, task: Task) {
-        task.header.retire();
+        task.header().retire();
         if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(task))) {
             self.report_panic(format!(
                 "a task's destructor panicked: {}",
@@ -419,10 +435,10 @@ impl Local {
         let host_now = self.host.now();
         let due = self.timers.borrow().earliest().filter(|&d| d <= host_now);
         let Some(deadline) = due else {
-            self.now.set(self.now.get().max(host_now));
+            self.set_now(host_now);
             return false;
         };
-        self.now.set(self.now.get().max(deadline));
+        self.set_now(deadline);
         if self.armed.get() == Some(deadline) {
             self.armed.set(None); // the host's one-shot timer has been used up
         }
@@ -452,13 +468,10 @@ impl Local {
 
     /// How a timer armed now with `waker` should wake: by task id if `waker` is the waker of the
     /// task being polled, else through a clone of `waker`.
+    #[inline]
     pub(crate) fn wakeup_for(&self, waker: &Waker) -> Wakeup {
         match self.polling.get() {
-            Some((id, data, vtable))
-                if waker.data() == data && std::ptr::eq(waker.vtable(), vtable) =>
-            {
-                Wakeup::Task(id)
-            }
+            Some(polled) if polled.is_waker_of(waker) => Wakeup::Task(polled.id),
             _ => Wakeup::Waker(waker.clone()),
         }
     }
@@ -506,8 +519,8 @@ impl Local {
         self.shared.closed.store(true, Ordering::Release);
         let _enter = Enter::new(self);
         let remote = lock(&self.shared.remote).take().unwrap_or_default();
-        for (header, future) in remote {
-            self.drop_task(Task::new(future, header));
+        for task in remote {
+            self.drop_task(task);
         }
         // A destructor may spawn; keep going until nothing is left.
         loop {
@@ -534,8 +547,17 @@ impl Local {
         });
     }
 
+    #[inline]
     pub(crate) fn now(&self) -> Instant {
         self.now.get()
+    }
+
+    /// Moves the guest clock forward to `instant` (never back). Called during a run, where this
+    /// executor is the current one.
+    fn set_now(&self, instant: Instant) {
+        let now = self.now.get().max(instant);
+        self.now.set(now);
+        CURRENT_NOW.set(Some(now));
     }
 }
 

@@ -4,7 +4,7 @@
 //! named error once the executor is gone instead of panicking.
 
 use crate::executor::Shared;
-use crate::task::{Header, JoinHandle, JoinState, Joined};
+use crate::task::{Header, JoinHandle, JoinState, TaskCell};
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -51,8 +51,8 @@ impl Spawner {
         let join = JoinState::new();
         let header = Header::new(self.shared.clone());
         let handle = JoinHandle::new(join.clone(), header.clone());
-        let future = Box::pin(Joined::new(future, join));
-        match self.shared.push_remote((header, future)) {
+        let task = Box::pin(TaskCell::new(future, join, header));
+        match self.shared.push_remote(task) {
             Ok(()) => Ok(handle),
             Err(_rejected) => Err(ExecutorDestroyed),
         }

@@ -7,13 +7,14 @@
 use crate::executor::{self, Shared};
 use pin_project_lite::pin_project;
 use std::any::Any;
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, RawWakerVTable, Wake, Waker};
 
 /// A task's slot in the [`TaskTable`]: index and generation, so a stale waker never wakes a newer
 /// task that reused the slot.
@@ -115,24 +116,96 @@ pub(crate) enum Outcome {
     Panicked(String),
 }
 
-/// A spawned future as the executor stores it.
-pub(crate) type TaskFuture = Pin<Box<dyn Future<Output = Outcome>>>;
+/// A spawned future as the executor stores it: boxed once together with its waker, so that
+/// taking it out of the [`TaskTable`] for a poll moves one pointer.
+pub(crate) type Task = Pin<Box<dyn RawTask>>;
 
-/// A future the executor owns: it lives on the host thread, in the [`TaskTable`].
-pub(crate) struct Task {
-    pub(crate) future: TaskFuture,
-    pub(crate) waker: Waker,
-    pub(crate) header: Arc<Header>,
+/// A task made on another thread by a [`Spawner`](crate::Spawner), on its way to the executor.
+pub(crate) type RemoteTask = Pin<Box<dyn RawTask + Send>>;
+
+/// The task being polled, as a timer it arms needs to know it: its id and its waker's identity.
+#[derive(Clone, Copy)]
+pub(crate) struct Polled {
+    pub(crate) id: TaskId,
+    data: *const (),
+    vtable: *const RawWakerVTable,
 }
 
-impl Task {
-    pub(crate) fn new(future: TaskFuture, header: Arc<Header>) -> Task {
-        let waker = Waker::from(header.clone());
-        Task {
+impl Polled {
+    /// Whether `waker` is this task's own waker (then waking the task by id is the same thing).
+    pub(crate) fn is_waker_of(&self, waker: &Waker) -> bool {
+        waker.data() == self.data && std::ptr::eq(waker.vtable(), self.vtable)
+    }
+}
+
+/// What the executor does with a task, whatever its future's type.
+pub(crate) trait RawTask {
+    /// Polls the future with the task's own waker, telling `polling` which task runs meanwhile.
+    /// A panic is caught: it completes the task with [`Outcome::Panicked`].
+    fn poll(self: Pin<&mut Self>, id: TaskId, polling: &Cell<Option<Polled>>) -> Poll<Outcome>;
+
+    /// The task's shared header (its waker's target).
+    fn header(&self) -> &Arc<Header>;
+}
+
+pin_project! {
+    /// A user's future with its waker and the sender that gives its result, or its panic, to
+    /// the [`JoinHandle`].
+    pub(crate) struct TaskCell<F: Future> {
+        #[pin]
+        future: F,
+        // Declared after `future` so the future's destructors have run before a joiner wakes.
+        sender: JoinSender<F::Output>,
+        waker: Waker,
+        header: Arc<Header>,
+    }
+}
+
+impl<F: Future> TaskCell<F> {
+    pub(crate) fn new(
+        future: F,
+        join: Arc<JoinState<F::Output>>,
+        header: Arc<Header>,
+    ) -> TaskCell<F> {
+        TaskCell {
             future,
-            waker,
+            sender: JoinSender(join),
+            waker: Waker::from(header.clone()),
             header,
         }
+    }
+}
+
+impl<F: Future> RawTask for TaskCell<F> {
+    fn poll(self: Pin<&mut Self>, id: TaskId, polling: &Cell<Option<Polled>>) -> Poll<Outcome> {
+        let this = self.project();
+        let waker = &*this.waker;
+        polling.set(Some(Polled {
+            id,
+            data: waker.data(),
+            vtable: waker.vtable(),
+        }));
+        let mut cx = Context::from_waker(waker);
+        let poll = catch_unwind(AssertUnwindSafe(|| this.future.poll(&mut cx)));
+        polling.set(None);
+        match poll {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => {
+                this.sender.0.complete(Ok(output));
+                Poll::Ready(Outcome::Finished)
+            }
+            Err(payload) => {
+                let message = panic_message(&*payload);
+                this.sender
+                    .0
+                    .complete(Err(JoinError::Panicked(message.clone())));
+                Poll::Ready(Outcome::Panicked(message))
+            }
+        }
+    }
+
+    fn header(&self) -> &Arc<Header> {
+        &self.header
     }
 }
 
@@ -202,7 +275,7 @@ impl TaskTable {
                 generation,
                 slot: Slot::Idle(task),
                 ..
-            }) if *generation == id.generation() => Some(&task.header),
+            }) if *generation == id.generation() => Some(task.header()),
             _ => None,
         }
     }
@@ -345,47 +418,6 @@ struct JoinSender<T>(Arc<JoinState<T>>);
 impl<T> Drop for JoinSender<T> {
     fn drop(&mut self) {
         self.0.complete(Err(JoinError::Cancelled));
-    }
-}
-
-pin_project! {
-    /// A user's future wrapped so that its result, or its panic, reaches the [`JoinHandle`].
-    pub(crate) struct Joined<F: Future> {
-        #[pin]
-        future: F,
-        // Declared after `future` so the future's destructors have run before a joiner wakes.
-        sender: JoinSender<F::Output>,
-    }
-}
-
-impl<F: Future> Joined<F> {
-    pub(crate) fn new(future: F, join: Arc<JoinState<F::Output>>) -> Joined<F> {
-        Joined {
-            future,
-            sender: JoinSender(join),
-        }
-    }
-}
-
-impl<F: Future> Future for Joined<F> {
-    type Output = Outcome;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
-        let this = self.project();
-        match catch_unwind(AssertUnwindSafe(|| this.future.poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(output)) => {
-                this.sender.0.complete(Ok(output));
-                Poll::Ready(Outcome::Finished)
-            }
-            Err(payload) => {
-                let message = panic_message(&*payload);
-                this.sender
-                    .0
-                    .complete(Err(JoinError::Panicked(message.clone())));
-                Poll::Ready(Outcome::Panicked(message))
-            }
-        }
     }
 }
 

@@ -216,10 +216,9 @@ impl TestHost {
                 return Err(Stalled);
             };
             // Wake at the first step boundary at or after the deadline, as fixed steps would.
-            let step = self.step.as_nanos();
-            let wait = deadline.saturating_duration_since(self.now()).as_nanos();
-            let steps = wait.div_ceil(step).max(1);
-            let jump = u64::try_from(steps * step).unwrap_or(u64::MAX);
+            let step = u64::try_from(self.step.as_nanos()).unwrap_or(u64::MAX);
+            let wait = deadline.as_nanos().saturating_sub(self.now().as_nanos());
+            let jump = wait.div_ceil(step).max(1).saturating_mul(step);
             self.state
                 .now
                 .set(self.now().saturating_add(Duration::from_nanos(jump)));

@@ -75,6 +75,7 @@ impl TickClock {
     }
 
     /// The instant of tick `tick` ([`Instant::MAX`] if that is past the end of time).
+    #[inline]
     pub fn instant_of(&self, tick: u64) -> Instant {
         tick.checked_mul(self.period_nanos)
             .and_then(|offset| self.origin.as_nanos().checked_add(offset))
@@ -82,6 +83,7 @@ impl TickClock {
     }
 
     /// The last tick at or before `instant` (0 before the origin).
+    #[inline]
     pub fn tick_at(&self, instant: Instant) -> u64 {
         instant.saturating_duration_since(self.origin).as_nanos() as u64 / self.period_nanos
     }
@@ -91,6 +93,7 @@ impl TickClock {
     /// # Panics
     /// Outside a task.
     #[track_caller]
+    #[inline]
     pub fn current_tick(&self) -> u64 {
         self.tick_at(now())
     }
@@ -109,6 +112,7 @@ impl TickClock {
     /// # Panics
     /// Outside a task.
     #[track_caller]
+    #[inline]
     pub fn next_tick(&self) -> Sleep {
         sleep_until(self.instant_of(self.current_tick() + 1))
     }
@@ -174,6 +178,7 @@ impl Interval {
     ///
     /// # Panics
     /// `MissedTicks::Skip` outside a task.
+    #[inline]
     pub fn tick(&mut self) -> NextTick<'_> {
         // `CatchUp` needs no look at the clock: the next tick is always the one after the last.
         if self.missed == MissedTicks::Skip {
@@ -206,6 +211,7 @@ pub struct NextTick<'a> {
 impl Future for NextTick<'_> {
     type Output = u64;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
         let this = &mut *self;
         Pin::new(&mut this.sleep).poll(cx).map(|()| {

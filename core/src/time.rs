@@ -21,8 +21,9 @@ use std::time::Duration;
 /// # Panics
 /// Outside a task running on a guestloop executor.
 #[track_caller]
+#[inline]
 pub fn now() -> Instant {
-    executor::with_current(|local| local.now()).unwrap_or_else(|| {
+    executor::current_now().unwrap_or_else(|| {
         panic!("guestloop::now() must be called from a task running on a guestloop executor")
     })
 }
@@ -33,7 +34,7 @@ pub fn now() -> Instant {
 /// any task (say, in host code, to spawn) counts from its first poll. `Duration::MAX` (or anything
 /// past [`Instant::MAX`]) waits forever.
 pub fn sleep(duration: Duration) -> Sleep {
-    match executor::with_current(|local| local.now()) {
+    match executor::current_now() {
         Some(now) => sleep_until(now.saturating_add(duration)),
         None => Sleep {
             nanos: u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX),
@@ -44,6 +45,7 @@ pub fn sleep(duration: Duration) -> Sleep {
 }
 
 /// Waits until the guest clock reaches `deadline`; at once if it already has.
+#[inline]
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         nanos: deadline.as_nanos(),
@@ -92,6 +94,7 @@ impl Sleep {
         self.resolved.then_some(Instant::from_nanos(self.nanos))
     }
 
+    #[inline]
     fn key(&self) -> Option<TimerKey> {
         (self.slot != UNREGISTERED)
             .then(|| TimerKey::new(Instant::from_nanos(self.nanos), self.slot))
@@ -101,8 +104,24 @@ impl Sleep {
 impl Future for Sleep {
     type Output = ();
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
+        // Polled again once armed, usually because the timer fired: the guest clock alone tells.
+        if this.slot != UNREGISTERED
+            && executor::current_now().is_some_and(|now| now.as_nanos() >= this.nanos)
+        {
+            this.slot = UNREGISTERED; // the timer has fired: its bucket is gone
+            return Poll::Ready(());
+        }
+        this.poll_executor(cx)
+    }
+}
+
+impl Sleep {
+    /// Everything but the fired fast path: resolve the deadline, arm or re-point the timer.
+    fn poll_executor(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self;
         executor::with_current(|local| {
             if !this.resolved {
                 this.nanos = local
@@ -144,12 +163,18 @@ impl Future for Sleep {
 }
 
 impl Drop for Sleep {
+    #[inline]
     fn drop(&mut self) {
         if let Some(key) = self.key() {
-            let waker = executor::with_current(|local| local.timers.borrow_mut().cancel(key));
-            drop(waker);
+            cancel(key);
         }
     }
+}
+
+/// Cancels a pending timer of the current executor.
+fn cancel(key: TimerKey) {
+    let wakeup = executor::with_current(|local| local.timers.borrow_mut().cancel(key));
+    drop(wakeup); // outside the borrow: dropping a waker may run foreign code
 }
 
 /// The error of a [`timeout`] whose time ran out first.

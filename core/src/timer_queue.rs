@@ -58,16 +58,36 @@ pub(crate) struct TimerQueue {
 }
 
 impl TimerQueue {
+    #[inline]
     pub(crate) fn insert(&mut self, deadline: Instant, wakeup: Wakeup) -> TimerKey {
-        let bucket = self.bucket_for(deadline);
+        // The common case, inline: every task of a tick clock waits for the same, latest tick.
+        match &mut self.latest {
+            Some((at, bucket)) if *at == deadline => {
+                let slot = Self::push(bucket, wakeup);
+                self.live += 1;
+                TimerKey { deadline, slot }
+            }
+            _ => self.insert_elsewhere(deadline, wakeup),
+        }
+    }
+
+    #[inline(never)]
+    fn insert_elsewhere(&mut self, deadline: Instant, wakeup: Wakeup) -> TimerKey {
+        let slot = Self::push(self.bucket_for(deadline), wakeup);
+        self.live += 1;
+        TimerKey { deadline, slot }
+    }
+
+    /// Adds `wakeup` to `bucket`; returns its place there.
+    #[inline]
+    fn push(bucket: &mut Bucket, wakeup: Wakeup) -> u32 {
         let slot = u32::try_from(bucket.wakeups.len())
             .ok()
             .filter(|&slot| slot != u32::MAX)
             .expect("more than 2^32 - 1 timers at one instant");
         bucket.wakeups.push(wakeup);
         bucket.live += 1;
-        self.live += 1;
-        TimerKey { deadline, slot }
+        slot
     }
 
     fn bucket_for(&mut self, deadline: Instant) -> &mut Bucket {
