@@ -121,19 +121,18 @@ impl Future for Sleep {
 impl Sleep {
     /// Everything but the fired fast path: resolve the deadline, arm or re-point the timer.
     fn poll_executor(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self;
         executor::with_current(|local| {
-            if !this.resolved {
-                this.nanos = local
+            if !self.resolved {
+                self.nanos = local
                     .now()
-                    .saturating_add(Duration::from_nanos(this.nanos))
+                    .saturating_add(Duration::from_nanos(self.nanos))
                     .as_nanos();
-                this.resolved = true;
+                self.resolved = true;
             }
-            let deadline = Instant::from_nanos(this.nanos);
+            let deadline = Instant::from_nanos(self.nanos);
             if local.now() >= deadline {
                 // The timer (if any) has fired: its bucket is gone.
-                this.slot = UNREGISTERED;
+                self.slot = UNREGISTERED;
                 return Poll::Ready(());
             }
             if deadline == Instant::MAX {
@@ -141,7 +140,7 @@ impl Sleep {
             }
             let wakeup = local.wakeup_for(cx.waker());
             let mut timers = local.timers.borrow_mut();
-            match this.key().and_then(|key| timers.wakeup_mut(key)) {
+            match self.key().and_then(|key| timers.wakeup_mut(key)) {
                 Some(armed) => {
                     let same = match (&*armed, &wakeup) {
                         (Wakeup::Task(old), Wakeup::Task(new)) => old == new,
@@ -152,7 +151,7 @@ impl Sleep {
                         *armed = wakeup;
                     }
                 }
-                None => this.slot = timers.insert(deadline, wakeup).slot(),
+                None => self.slot = timers.insert(deadline, wakeup).slot(),
             }
             Poll::Pending
         })
