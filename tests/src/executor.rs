@@ -215,13 +215,18 @@ fn abort_from_another_thread_drops_the_future_at_the_next_run() {
     assert_eq!(host.block_on(task), Err(JoinError::Cancelled));
 }
 
-#[test]
-fn a_panic_is_caught_reported_and_contained() {
+/// A test host whose executor's panic hook records each panic's message.
+fn host_hearing_panics() -> (TestHost, Rc<RefCell<Vec<String>>>) {
     let heard = Rc::new(RefCell::new(Vec::new()));
     let hook = heard.clone();
     let builder = Executor::builder()
         .on_task_panic(move |panic| hook.borrow_mut().push(panic.message().to_owned()));
-    let mut host = TestHost::with_builder(builder, MS);
+    (TestHost::with_builder(builder, MS), heard)
+}
+
+#[test]
+fn a_panic_is_caught_reported_and_contained() {
+    let (mut host, heard) = host_hearing_panics();
     let bystander = host.spawn_local(async {
         sleep(5 * MS).await;
         "fine"
@@ -247,11 +252,7 @@ fn a_panicking_destructor_is_reported_not_spread() {
             panic!("destructor went wrong");
         }
     }
-    let heard = Rc::new(RefCell::new(Vec::new()));
-    let hook = heard.clone();
-    let builder = Executor::builder()
-        .on_task_panic(move |panic| hook.borrow_mut().push(panic.message().to_owned()));
-    let mut host = TestHost::with_builder(builder, MS);
+    let (mut host, heard) = host_hearing_panics();
     let task = host.spawn_local(async {
         let _bomb = PanicOnDrop;
         sleep(Duration::from_secs(10)).await;
@@ -666,11 +667,7 @@ fn a_panicking_waker_in_a_timer_batch_is_reported_and_the_batch_goes_on() {
             panic!("a broken waker");
         }
     }
-    let heard = Rc::new(RefCell::new(Vec::new()));
-    let hook = heard.clone();
-    let builder = Executor::builder()
-        .on_task_panic(move |panic| hook.borrow_mut().push(panic.message().to_owned()));
-    let mut host = TestHost::with_builder(builder, MS);
+    let (mut host, heard) = host_hearing_panics();
     // A combinator that hands the timer a waker of its own, which panics.
     drop(host.spawn_local(async {
         let mut sleep = std::pin::pin!(sleep(2 * MS));

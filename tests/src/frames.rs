@@ -3,6 +3,7 @@
 //! never the only witness of what is right.
 
 use crate::simulation::simulate;
+use crate::snapshots::in_snapshot_dir;
 use guestloop::minimal::{ANSWER, QUESTION, run_minimal};
 use guestloop::sieve::{Frame, SieveConfig, run_sieve, trace_on_test_host};
 use guestloop::testing::TestHost;
@@ -10,15 +11,6 @@ use std::cell::RefCell;
 use std::fmt::Write;
 use std::rc::Rc;
 use std::time::Duration;
-
-/// Snapshots live in the workspace's top-level `snapshots/`, named by the test alone.
-fn in_snapshot_dir(assertions: impl FnOnce()) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../../snapshots");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_omit_expression(true);
-    settings.bind(assertions);
-}
 
 #[test]
 fn every_frame_of_a_10x10_run() {

@@ -1,10 +1,11 @@
 //! Cross-crate tests of guestloop, and the independent simulation they check it against.
 //!
 //! Owns: [`simulation`] (a plain synchronous statement of the sieve's rules, also the benchmark's
-//! baseline) and the test modules: executor behaviour, the test host and the conformance kit,
+//! baseline), [`snapshots`] (where every crate's insta snapshots live) and the test modules: executor behaviour, the test host and the conformance kit,
 //! snapshots of every frame, properties over random grids. Depends on guestloop's public API only.
 
 pub mod simulation;
+pub mod snapshots;
 
 #[cfg(test)]
 mod executor;

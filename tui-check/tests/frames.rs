@@ -3,6 +3,7 @@
 
 use guestloop::sieve::{SieveConfig, run_sieve};
 use guestloop::testing::TestHost;
+use guestloop_tests::snapshots::in_snapshot_dir;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
@@ -10,15 +11,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use tui_check::palette::ColourMode;
 use tui_check::sieve_screen::{FooterState, SieveScreen};
-
-/// Snapshots live in the workspace's top-level `snapshots/`, named by the test alone.
-fn in_snapshot_dir(assertions: impl FnOnce()) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../../snapshots");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_omit_expression(true);
-    settings.bind(assertions);
-}
 
 #[test]
 fn every_frame_of_a_10x10_run() {

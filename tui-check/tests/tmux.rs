@@ -11,6 +11,25 @@ struct Session {
 }
 
 impl Session {
+    /// A session at its shell prompt, ready for [`run_tui_check`](Self::run_tui_check).
+    ///
+    /// # Panics
+    /// Without tmux, saying so.
+    #[track_caller]
+    fn at_prompt(name: &str) -> Session {
+        let session = Session::start(name)
+            .expect("tmux is needed for this test: install it (scripts/test.sh does)");
+        session.wait_for("the shell prompt", |s| s.contains("tui$"));
+        session
+    }
+
+    /// Types a command line running the `tui-check` binary with `arguments` (after `env`, which may
+    /// set variables), then echoing its exit code for [`exit_code`].
+    fn run_tui_check(&self, env: &str, arguments: &str) {
+        let binary = env!("CARGO_BIN_EXE_tui-check");
+        self.type_line(&format!("{env} '{binary}' {arguments}; echo EXIT=$?"));
+    }
+
     fn start(name: &str) -> Option<Session> {
         let session = Session {
             name: format!("{name}-{}", std::process::id()),
@@ -112,13 +131,8 @@ impl Drop for Session {
 
 #[test]
 fn the_grid_runs_to_the_congratulation_and_q_restores_the_terminal() {
-    let session = Session::start("tui-check-e2e")
-        .expect("tmux is needed for this test: install it (scripts/test.sh does)");
-    session.wait_for("the shell prompt", |s| s.contains("tui$"));
-    let binary = env!("CARGO_BIN_EXE_tui-check");
-    session.type_line(&format!(
-        "'{binary}' --rows 5 --cols 5 --tick 0.02; echo EXIT=$?"
-    ));
+    let session = Session::at_prompt("tui-check-e2e");
+    session.run_tui_check("", "--rows 5 --cols 5 --tick 0.02");
 
     let grid = session.wait_for("the grid", |s| s.contains("21 22 23 24 25"));
     assert!(grid.contains(" 1  2  3  4  5"), "{grid}");
@@ -147,11 +161,8 @@ fn the_grid_runs_to_the_congratulation_and_q_restores_the_terminal() {
 
 #[test]
 fn the_minimal_demo_answers_a_second_after_enter() {
-    let session = Session::start("tui-check-minimal")
-        .expect("tmux is needed for this test: install it (scripts/test.sh does)");
-    session.wait_for("the shell prompt", |s| s.contains("tui$"));
-    let binary = env!("CARGO_BIN_EXE_tui-check");
-    session.type_line(&format!("'{binary}' minimal; echo EXIT=$?"));
+    let session = Session::at_prompt("tui-check-minimal");
+    session.run_tui_check("", "minimal");
     session.wait_for("the label", |s| s.contains("The answer is 42."));
     session.key("Enter");
     let pressed = Instant::now();
@@ -165,13 +176,11 @@ fn the_minimal_demo_answers_a_second_after_enter() {
 
 #[test]
 fn a_panic_leaves_the_terminal_restored() {
-    let session = Session::start("tui-check-panic")
-        .expect("tmux is needed for this test: install it (scripts/test.sh does)");
-    session.wait_for("the shell prompt", |s| s.contains("tui$"));
-    let binary = env!("CARGO_BIN_EXE_tui-check");
-    session.type_line(&format!(
-        "RUST_BACKTRACE=0 TUI_CHECK_PANIC_AFTER_MS=500 '{binary}' --rows 5 --cols 5 --tick 0.05; echo EXIT=$?"
-    ));
+    let session = Session::at_prompt("tui-check-panic");
+    session.run_tui_check(
+        "RUST_BACKTRACE=0 TUI_CHECK_PANIC_AFTER_MS=500",
+        "--rows 5 --cols 5 --tick 0.05",
+    );
     session.wait_for("the grid", |s| s.contains("21 22 23 24 25"));
     let after = session.wait_for("the exit code and the prompt", |s| exit_code(s).is_some());
     assert_eq!(
