@@ -1,107 +1,72 @@
 //! The guest executor: runs `!Send` futures on the host's thread, driven by [`Executor::run`].
 //!
-//! Owns the run loop (batches, time, budget), the ready queue, the task table, the timer queue
-//! and the "current executor" of a thread. Depends on [`Host`] for time and wake-ups only: it never
-//! reads a wall clock and never blocks.
+//! Owns the run loop (batches, the guest clock, the budget, catch-up), the task table, the timer
+//! queue and the host's timer. Depends on [`Host`] for time and wake-ups only: it never reads a
+//! wall clock and never blocks. The thread's "current executor" is [`context`](crate::context)'s,
+//! the cross-thread queues are [`shared`](crate::shared)'s, a batch's order is
+//! [`batch`](crate::batch)'s.
 //!
 //! # How one run works
 //!
 //! Work happens in **batches**. A batch starts when the previous one is over: the guest clock
 //! moves to the earliest timer deadline if the host's clock has reached it (and those timers fire,
-//! in arming order), otherwise to the host's time. Then every ready task is polled, including tasks
-//! woken or spawned during the batch (they queue behind the ones already woken), until none is
-//! ready. A host that was late finds several deadlines due and gets one batch per deadline, in
-//! order, each at its exact instant: the sequence of events does not depend on the host's timing.
+//! in arming order), otherwise to the host's time. Then the batch's tasks are polled, including
+//! tasks woken or spawned during it, until none is left (see [`batch`](crate::batch) for the
+//! order, and for when a batch is cut short so that due timers can fire). A host that was late
+//! finds several deadlines due and gets one batch per deadline, in order, each at its exact
+//! instant, unless it was later than the catch-up bound: then the guest clock jumps to the host's.
 //!
-//! One run polls at most a *poll budget* of tasks, then asks the host to run it again and
-//! returns, so the host's loop (drawing, input) gets a turn even during a huge batch. The batch
-//! stays open across runs: its tasks still see the batch's instant.
+//! One run polls at most a *poll budget* of tasks, and takes in at most a budget of fired timers
+//! and tasks from other threads, then asks the host to run it again and returns, so the host's
+//! loop (drawing, input) gets a turn even during a huge batch. The batch stays open across runs:
+//! its tasks still see the batch's instant.
+//!
+//! At the end of every run the host's timer is set to the earliest deadline, or disarmed: the
+//! executor never trusts the host to have kept or forgotten an earlier one.
 
+use crate::batch::{Batch, Next, Wakeup};
+use crate::context::{self, Enter};
+use crate::shared::Shared;
 use crate::task::{
-    Header, JoinHandle, JoinState, Outcome, Polled, RemoteTask, Task, TaskCell, TaskId, TaskPanic,
-    TaskTable, panic_message,
+    Header, JoinHandle, JoinState, Outcome, Polled, Task, TaskCell, TaskId, TaskPanic, TaskTable,
+    panic_message,
 };
-use crate::timer_queue::{TimerQueue, Wakeup};
-use crate::{Host, Instant, RunSoon, Spawner};
+use crate::timer_queue::{TimerKey, TimerQueue};
+use crate::{Host, Instant, Spawner};
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
+use std::num::NonZeroU32;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::rc::{Rc, Weak};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::task::Waker;
+use std::time::Duration;
 
 /// How many tasks one [`Executor::run`] polls before it yields to the host, by default.
 pub const DEFAULT_POLL_BUDGET: usize = 1024;
 
-/// The part of an executor other threads can reach: wakers, spawners and the host's "run soon".
-pub(crate) struct Shared {
-    /// Tasks woken off the host thread, or outside a run.
-    ready: Mutex<VecDeque<TaskId>>,
-    /// Whether `ready` may be non-empty: lets a run skip the lock when it is not.
-    ready_pending: AtomicBool,
-    remote: Mutex<Option<Vec<RemoteTask>>>,
-    remote_pending: AtomicBool,
-    /// Set once the executor shuts down: wakes then reach neither the queue nor the host.
-    closed: AtomicBool,
-    /// Set while a run is requested *or in progress*: wakes then need not ask the host again.
-    run_requested: AtomicBool,
-    run_soon: RunSoon,
-    run_soon_requests: AtomicU64,
-}
+/// How far behind the host's clock the guest clock may fall and still replay every missed
+/// deadline exactly, by default (see [`Builder::max_catch_up`]).
+pub const DEFAULT_MAX_CATCH_UP: Duration = Duration::from_secs(1);
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // No code panics while holding these locks; a poisoned one is still consistent.
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
+/// An executor's identity, unique in the process: how a timer knows its executor.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct ExecutorId(NonZeroU32);
 
-impl Shared {
-    /// Queues a task woken or spawned outside a run, and asks the host for a run unless one is
-    /// already coming.
-    pub(crate) fn push_ready(&self, id: TaskId) {
-        if self.closed.load(Ordering::Acquire) {
-            return;
-        }
-        {
-            let mut ready = lock(&self.ready);
-            ready.push_back(id);
-            self.ready_pending.store(true, Ordering::SeqCst);
-        }
-        self.request_run();
+impl ExecutorId {
+    fn next() -> ExecutorId {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        let id = NEXT
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |id| id.checked_add(1))
+            .expect("more than 4,294,967,294 guestloop executors were created in this process");
+        ExecutorId(NonZeroU32::new(id).expect("ids start at 1"))
     }
 
-    fn request_run(&self) {
-        if !self.run_requested.load(Ordering::SeqCst)
-            && !self.run_requested.swap(true, Ordering::SeqCst)
-        {
-            self.ask_host();
-        }
-    }
-
-    fn ask_host(&self) {
-        self.run_soon_requests.fetch_add(1, Ordering::Relaxed);
-        (self.run_soon)();
-    }
-
-    /// Hands a future from another thread to the executor; gives it back if the executor is gone.
-    pub(crate) fn push_remote(&self, task: RemoteTask) -> Result<(), RemoteTask> {
-        match lock(&self.remote).as_mut() {
-            Some(queue) => {
-                queue.push(task);
-                self.remote_pending.store(true, Ordering::SeqCst);
-            }
-            None => return Err(task),
-        }
-        self.request_run();
-        Ok(())
-    }
-
-    /// Whether anything was queued from outside a run. Pairs with `request_run`: both sides store
-    /// then load (SeqCst), so a wake racing the end of a run is seen by one of them.
-    fn has_work(&self) -> bool {
-        self.ready_pending.load(Ordering::SeqCst) || self.remote_pending.load(Ordering::SeqCst)
+    #[inline]
+    pub(crate) fn get(self) -> u32 {
+        self.0.get()
     }
 }
 
@@ -118,116 +83,77 @@ pub struct ExecutorStats {
     pub live_tasks: usize,
     /// Timers pending now.
     pub pending_timers: usize,
-    /// Times the executor called the host's [`RunSoon`] handle.
+    /// Times the executor called the host's [`RunSoon`](crate::RunSoon) handle.
     pub run_soon_requests: u64,
     /// Times the executor called [`Host::set_timer`].
     pub timer_arms: u64,
+    /// Times the guest clock jumped to the host's, skipping deadlines, because the host was
+    /// later than [`Builder::max_catch_up`].
+    pub clock_jumps: u64,
 }
 
 type PanicHook = Box<dyn FnMut(&TaskPanic)>;
 
+/// Whether the executor is inside a run.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum RunState {
+    Idle,
+    Running,
+    ShutDown,
+}
+
+/// What the host's one timer is known to hold.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum HostTimer {
+    /// Whatever the executor last set (`None`: disarmed).
+    Set(Option<Instant>),
+    /// Not known: it may have fired (early or on time), and the host may or may not have
+    /// forgotten it; or setting it panicked.
+    Unknown,
+}
+
 /// The host-thread part of an executor.
 pub(crate) struct Local {
+    id: ExecutorId,
     host: Box<dyn Host>,
     shared: Arc<Shared>,
     tasks: RefCell<TaskTable>,
-    /// The open batch's ready tasks, taken from `shared.ready` a whole queue at a time.
-    batch: RefCell<VecDeque<TaskId>>,
-    pub(crate) timers: RefCell<TimerQueue>,
+    batch: RefCell<Batch>,
+    timers: RefCell<TimerQueue<Wakeup>>,
     now: Cell<Instant>,
-    batch_open: Cell<bool>,
-    running: Cell<bool>,
-    shut_down: Cell<bool>,
-    /// The deadline the host's timer is armed for, as far as the executor knows.
-    armed: Cell<Option<Instant>>,
+    state: Cell<RunState>,
+    host_timer: Cell<HostTimer>,
     /// The task being polled, so a timer it arms can record the task's id instead of cloning its
-    /// waker.
+    /// waker, and a wake can tell that the task woke itself.
     polling: Cell<Option<Polled>>,
     poll_budget: usize,
+    max_catch_up: Duration,
     panic_hook: RefCell<Option<PanicHook>>,
+    counters: Counters,
+}
+
+/// The counters behind [`ExecutorStats`] that the executor keeps itself.
+#[derive(Default)]
+struct Counters {
     runs: Cell<u64>,
     polls: Cell<u64>,
     spawned: Cell<u64>,
     timer_arms: Cell<u64>,
+    clock_jumps: Cell<u64>,
 }
 
-thread_local! {
-    /// The executor whose run (or shutdown) is innermost on this thread's stack.
-    static CURRENT: RefCell<Option<Rc<Local>>> = const { RefCell::new(None) };
-    /// Every live executor owned by this thread, so that `abort` can drop a future at once.
-    static OWNED: RefCell<Vec<Weak<Local>>> = const { RefCell::new(Vec::new()) };
-    /// The guest clock of `CURRENT`, mirrored. It has no destructor, so reading it is a plain
-    /// load: the check every fired timer makes ("has my deadline come?") needs nothing else.
-    static CURRENT_NOW: Cell<Option<Instant>> = const { Cell::new(None) };
-}
-
-/// Makes `local` the thread's current executor until dropped, then restores the previous one.
-struct Enter {
-    previous: Option<Rc<Local>>,
-    previous_now: Option<Instant>,
-}
-
-impl Enter {
-    fn new(local: &Rc<Local>) -> Enter {
-        // While the thread's locals are being destroyed there is no current executor to set.
-        let previous = CURRENT
-            .try_with(|current| current.replace(Some(local.clone())))
-            .unwrap_or_default();
-        let previous_now = CURRENT_NOW.replace(Some(local.now()));
-        Enter {
-            previous,
-            previous_now,
-        }
-    }
-}
-
-impl Drop for Enter {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        let _ = CURRENT.try_with(|current| current.replace(previous));
-        CURRENT_NOW.set(self.previous_now);
-    }
-}
-
-/// Clears a flag when dropped, also while unwinding.
-struct ClearOnDrop<'a>(&'a Cell<bool>);
-
-impl Drop for ClearOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.set(false);
-    }
-}
-
-/// The executor whose task is running on this thread, if any.
-pub(crate) fn try_current() -> Option<Rc<Local>> {
-    CURRENT
-        .try_with(|current| current.borrow().clone())
-        .ok()
-        .flatten()
-}
-
-/// Calls `f` with the executor whose task is running on this thread, if any. Cheaper than
-/// [`try_current`]; `f` must not enter an executor.
 #[inline]
-pub(crate) fn with_current<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
-    CURRENT
-        .try_with(|current| current.borrow().as_deref().map(f))
-        .ok()
-        .flatten()
-}
-
-/// The guest clock of the executor whose task is running on this thread, if any. Cheaper than
-/// [`with_current`]: one thread-local load.
-#[inline]
-pub(crate) fn current_now() -> Option<Instant> {
-    CURRENT_NOW.get()
+fn bump(counter: &Cell<u64>) {
+    counter.set(counter.get() + 1);
 }
 
 /// The fast path of a wake on the host thread during a run: straight into the open batch, no lock
 /// and no request (the run in progress will get to it). Returns whether it applied.
+#[inline]
 pub(crate) fn queue_in_running_batch(shared: &Shared, id: TaskId) -> bool {
-    with_current(|local| {
-        let applies = local.running.get() && std::ptr::eq(Arc::as_ptr(&local.shared), shared);
+    context::with_current(|local| {
+        let applies = local.state.get() == RunState::Running
+            && std::ptr::eq(Arc::as_ptr(&local.shared), shared);
         if applies {
             local.queue(id);
         }
@@ -242,24 +168,14 @@ pub(crate) fn queue_in_running_batch(shared: &Shared, id: TaskId) -> bool {
 /// Outside a task, naming the function that needed one.
 #[track_caller]
 pub(crate) fn current(function: &str) -> Rc<Local> {
-    try_current().unwrap_or_else(|| {
+    context::try_current().unwrap_or_else(|| {
         panic!("guestloop::{function}() must be called from a task running on a guestloop executor")
     })
 }
 
 /// Cancels the task behind `header`, at once when on the owning thread (see [`JoinHandle::abort`]).
 pub(crate) fn abort(header: &Arc<Header>) {
-    // The registry is per thread: finding the executor there means this is its thread.
-    let owner = OWNED
-        .try_with(|owned| {
-            let owned = owned.borrow();
-            owned
-                .iter()
-                .filter_map(Weak::upgrade)
-                .find(|local| Arc::ptr_eq(&local.shared, &header.shared))
-        })
-        .ok()
-        .flatten();
+    let owner = context::owned(|local| Arc::ptr_eq(&local.shared, &header.shared));
     if let (Some(local), Some(id)) = (owner, header.id()) {
         let task = local.tasks.borrow_mut().remove(id);
         if let Some(task) = task {
@@ -272,7 +188,29 @@ pub(crate) fn abort(header: &Arc<Header>) {
     std::task::Wake::wake_by_ref(header);
 }
 
+/// Cancels the timer `key` of the executor `owner`, if it is this thread's and still alive. A
+/// timer whose executor is on another thread stays queued and wakes nothing that matters.
+pub(crate) fn cancel_timer(owner: u32, key: TimerKey) {
+    let mine = |local: &Local| local.id.get() == owner;
+    let local = context::with_current(|local| mine(local).then(|| local.clone()))
+        .flatten()
+        .or_else(|| context::owned(mine));
+    if let Some(local) = local {
+        local.cancel_timer(key);
+    }
+}
+
 impl Local {
+    #[inline]
+    pub(crate) fn id(&self) -> ExecutorId {
+        self.id
+    }
+
+    #[inline]
+    pub(crate) fn now(&self) -> Instant {
+        self.now.get()
+    }
+
     fn spawn_local<F>(self: &Rc<Local>, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
@@ -282,7 +220,7 @@ impl Local {
         let header = Header::new(self.shared.clone());
         let handle = JoinHandle::new(join.clone(), header.clone());
         let task: Task = Box::pin(TaskCell::new(future, join, header));
-        if self.shut_down.get() {
+        if self.state.get() == RunState::ShutDown {
             // Dropping the task completes the handle with `Cancelled`.
             task.header().retire();
             drop(task);
@@ -293,12 +231,12 @@ impl Local {
     }
 
     fn adopt(&self, task: Task) {
-        self.spawned.set(self.spawned.get() + 1);
+        bump(&self.counters.spawned);
         let id = self.tasks.borrow_mut().insert(|id| {
             task.header().assign(id);
             task
         });
-        if self.running.get() {
+        if self.state.get() == RunState::Running {
             self.queue(id);
         } else {
             self.shared.push_ready(id);
@@ -306,88 +244,75 @@ impl Local {
     }
 
     /// Queues a task into the open batch (during a run), unless it is queued already.
+    #[inline]
     fn queue(&self, id: TaskId) {
         if self.tasks.borrow_mut().mark_queued(id) {
-            self.batch.borrow_mut().push_back(id);
+            let polled = self.polling.get().map(|polled| polled.id);
+            self.batch.borrow_mut().push(id, polled);
         }
     }
 
-    /// Moves futures spawned from other threads into the task table, in the order they came.
-    fn adopt_remote(&self) {
-        if !self.shared.remote_pending.load(Ordering::Acquire) {
-            return;
-        }
-        let remote = match lock(&self.shared.remote).as_mut() {
-            Some(queue) => {
-                self.shared.remote_pending.store(false, Ordering::Release);
-                std::mem::take(queue)
-            }
-            None => return,
-        };
-        for task in remote {
+    /// Takes in at most `limit` tasks spawned or woken from outside, oldest first; returns how
+    /// many it took (each costs one unit of the run's intake).
+    fn take_from_outside(&self, limit: usize) -> usize {
+        let mut taken = self.shared.remote.take(limit, |task| {
             if task.header().is_aborted() {
                 self.drop_task(task);
             } else {
-                self.adopt(task);
+                self.adopt(task); // a run is in progress: it joins the batch's follow-ups
             }
-        }
-    }
-
-    /// The next task of the open batch: ones queued earlier first, then ones woken since.
-    fn next_ready(&self) -> Option<TaskId> {
-        let next = self.batch.borrow_mut().pop_front();
-        next.or_else(|| {
-            self.refill_batch();
-            self.batch.borrow_mut().pop_front()
-        })
-    }
-
-    /// Adds to the batch the tasks spawned or woken from other threads (or outside a run).
-    fn refill_batch(&self) {
-        // Checked here, inline: most of the time (several times per tick) nothing came.
-        let shared = &self.shared;
-        if shared.remote_pending.load(Ordering::Acquire)
-            || shared.ready_pending.load(Ordering::Acquire)
-        {
-            self.take_queued_from_outside();
-        }
-    }
-
-    #[inline(never)]
-    fn take_queued_from_outside(&self) {
-        self.adopt_remote(); // a run is in progress: adopted tasks go straight into the batch
-        if self.shared.ready_pending.load(Ordering::Acquire) {
-            let woken = {
-                let mut ready = lock(&self.shared.ready);
-                self.shared.ready_pending.store(false, Ordering::Release);
-                std::mem::take(&mut *ready)
+        });
+        taken += self.shared.ready.take(limit - taken, |id| {
+            let aborted = match self.tasks.borrow().header(id) {
+                Some(header) => {
+                    header.remote_wake.release();
+                    header.is_aborted()
+                }
+                None => false,
             };
-            for id in woken {
-                let aborted = match self.tasks.borrow().header(id) {
-                    Some(header) => {
-                        header.take_remote_wake();
-                        header.is_aborted()
+            if aborted {
+                // Aborted from another thread: it never runs again.
+                let task = self.tasks.borrow_mut().remove(id);
+                if let Some(task) = task {
+                    self.drop_task(task);
+                }
+            } else if self.tasks.borrow_mut().mark_queued(id) {
+                self.batch.borrow_mut().push_follow_up(id);
+            }
+        });
+        taken
+    }
+
+    /// Delivers at most `limit` fired timers into the batch; returns how many.
+    fn deliver(&self, limit: usize) -> usize {
+        let slice = self.batch.borrow_mut().take_undelivered(limit);
+        let count = slice.len();
+        for wakeup in slice.into_iter().flatten() {
+            match wakeup {
+                Wakeup::Task(id) => self.queue(id),
+                // Our wakers never panic, but a combinator may have handed the timer its own.
+                Wakeup::Waker(waker) => {
+                    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+                        self.report_panic(format!(
+                            "a waker panicked: {}",
+                            panic_message(&*payload)
+                        ));
                     }
-                    None => false,
-                };
-                if aborted {
-                    // Aborted from another thread: it never runs again.
-                    let task = self.tasks.borrow_mut().remove(id);
-                    if let Some(task) = task {
-                        self.drop_task(task);
-                    }
-                } else {
-                    self.queue(id);
                 }
             }
         }
+        let emptied = self.batch.borrow_mut().delivered();
+        if let Some(wakeups) = emptied {
+            self.timers.borrow_mut().recycle(wakeups);
+        }
+        count
     }
 
     fn poll(&self, id: TaskId) {
         let Some(mut task) = self.tasks.borrow_mut().start_poll(id) else {
             return; // a stale wake of a task that is gone
         };
-        self.polls.set(self.polls.get() + 1);
+        bump(&self.counters.polls);
         match task.as_mut().poll(id, &self.polling) {
             std::task::Poll::Pending => {
                 // Unless it aborted itself meanwhile (then its slot is gone and it comes back).
@@ -429,100 +354,158 @@ impl Local {
         }
     }
 
-    /// Starts a batch: moves the guest clock and fires the timers due at its new instant.
-    /// Returns whether timers fired.
-    fn start_batch(&self) -> bool {
+    /// Opens the next batch: moves the guest clock, fires the timers due at its new instant (or,
+    /// past the catch-up bound, every due timer at the host's instant), and takes in work from
+    /// outside. Returns whether the batch has anything to do.
+    fn start_batch(&self, intake: &mut usize) -> bool {
         let host_now = self.host.now();
         let due = self.timers.borrow().earliest().filter(|&d| d <= host_now);
-        let Some(deadline) = due else {
-            self.set_now(host_now);
-            return false;
+        let fired = match due {
+            None => {
+                self.set_now(host_now);
+                Vec::new()
+            }
+            Some(deadline) if host_now.saturating_duration_since(deadline) > self.max_catch_up => {
+                self.set_now(host_now);
+                bump(&self.counters.clock_jumps);
+                let mut timers = self.timers.borrow_mut();
+                let mut fired = Vec::new();
+                while timers.earliest().is_some_and(|d| d <= host_now) {
+                    let (_, wakeups) = timers.pop_earliest().expect("a timer is due");
+                    fired.extend(wakeups);
+                }
+                fired
+            }
+            Some(deadline) => {
+                self.set_now(deadline);
+                let (_, wakeups) = self
+                    .timers
+                    .borrow_mut()
+                    .pop_earliest()
+                    .expect("a timer is due");
+                wakeups
+            }
         };
-        self.set_now(deadline);
-        if self.armed.get() == Some(deadline) {
-            self.armed.set(None); // the host's one-shot timer has been used up
-        }
-        let (_, mut wakeups) = self
-            .timers
-            .borrow_mut()
-            .pop_earliest()
-            .expect("the earliest timer was just seen");
-        for wakeup in wakeups.drain(..) {
-            match wakeup {
-                Wakeup::Task(id) => self.queue(id),
-                // Our wakers never panic, but a combinator may have handed the timer its own.
-                Wakeup::Waker(waker) => {
-                    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
-                        self.report_panic(format!(
-                            "a waker panicked: {}",
-                            panic_message(&*payload)
-                        ));
+        let fired_any = due.is_some();
+        self.batch.borrow_mut().open(fired);
+        *intake -= self.take_from_outside(*intake);
+        fired_any || self.batch.borrow().has_tasks()
+    }
+
+    /// Whether the host's clock has reached the earliest deadline.
+    fn timer_due(&self) -> bool {
+        let earliest = self.timers.borrow().earliest();
+        earliest.is_some_and(|deadline| deadline <= self.host.now())
+    }
+
+    /// One run: batches until idle or until the budget is spent. Returns whether work is left.
+    fn run_batches(&self) -> bool {
+        let budget = self.poll_budget;
+        let (mut polls, mut intake) = (budget, budget);
+        loop {
+            if polls == 0 {
+                // Anything left for the next run, in this batch or a batch due now?
+                return self.batch.borrow().has_tasks()
+                    || self.shared.has_work()
+                    || self.timer_due();
+            }
+            if !self.batch.borrow().is_open() && !self.start_batch(&mut intake) {
+                self.batch.borrow_mut().close();
+                return false;
+            }
+            let next = self.batch.borrow_mut().next(budget);
+            match next {
+                Next::Poll(id) => {
+                    polls -= 1;
+                    self.poll(id);
+                }
+                Next::Deliver if intake == 0 => return true,
+                Next::Deliver => intake -= self.deliver(intake),
+                Next::Look => {
+                    // Work from outside joins the follow-ups first: it was woken before the
+                    // deferred tasks run again, and before the batch may be cut.
+                    intake -= self.take_from_outside(intake);
+                    if self.timer_due() {
+                        self.batch.borrow_mut().cut();
+                    } else {
+                        self.batch.borrow_mut().looked();
                     }
                 }
-                Wakeup::Cancelled => {}
+                Next::Drained if self.shared.has_work() => {
+                    if intake == 0 {
+                        return true;
+                    }
+                    intake -= self.take_from_outside(intake);
+                }
+                Next::Drained => self.batch.borrow_mut().close(),
             }
         }
-        self.timers.borrow_mut().recycle(wakeups);
-        true
+    }
+
+    /// Sets the host's timer to the earliest deadline (or disarms it), unless it is known to
+    /// hold exactly that.
+    fn sync_host_timer(&self) {
+        let wanted = self.timers.borrow().earliest();
+        if self.host_timer.get() != HostTimer::Set(wanted) {
+            // Should `set_timer` panic, what the host holds is not known.
+            self.host_timer.set(HostTimer::Unknown);
+            bump(&self.counters.timer_arms);
+            self.host.set_timer(wanted);
+            self.host_timer.set(HostTimer::Set(wanted));
+        }
+    }
+
+    /// Arms a timer for `deadline` that wakes `waker`'s task; returns its key.
+    #[inline]
+    pub(crate) fn arm_timer(&self, deadline: Instant, waker: &Waker) -> TimerKey {
+        let wakeup = self.wakeup_for(waker);
+        self.timers.borrow_mut().insert(deadline, wakeup)
+    }
+
+    /// Points the pending timer `key` at `waker`, if it wakes something else.
+    pub(crate) fn rearm_timer(&self, key: TimerKey, waker: &Waker) {
+        let wakeup = self.wakeup_for(waker);
+        let mut timers = self.timers.borrow_mut();
+        if let Some(armed) = timers.wakeup_mut(key) {
+            let same = match (&*armed, &wakeup) {
+                (Wakeup::Task(old), Wakeup::Task(new)) => old == new,
+                (Wakeup::Waker(old), Wakeup::Waker(new)) => old.will_wake(new),
+                _ => false,
+            };
+            if !same {
+                *armed = wakeup;
+            }
+        }
+    }
+
+    /// Cancels the pending timer `key`; outside a run, tells the host if its timer changed.
+    fn cancel_timer(&self, key: TimerKey) {
+        let wakeup = self.timers.borrow_mut().cancel(key);
+        drop(wakeup); // outside the borrow: dropping a waker may run foreign code
+        if self.state.get() == RunState::Idle {
+            self.sync_host_timer();
+        }
     }
 
     /// How a timer armed now with `waker` should wake: by task id if `waker` is the waker of the
     /// task being polled, else through a clone of `waker`.
     #[inline]
-    pub(crate) fn wakeup_for(&self, waker: &Waker) -> Wakeup {
+    fn wakeup_for(&self, waker: &Waker) -> Wakeup {
         match self.polling.get() {
             Some(polled) if polled.is_waker_of(waker) => Wakeup::Task(polled.id),
             _ => Wakeup::Waker(waker.clone()),
         }
     }
 
-    fn arm_host_timer(&self) {
-        let wanted = self.timers.borrow().earliest();
-        if wanted != self.armed.get() {
-            self.armed.set(wanted);
-            self.timer_arms.set(self.timer_arms.get() + 1);
-            self.host.set_timer(wanted);
-        }
-    }
-
-    /// One run: batches until idle or until the poll budget is spent. Returns whether it was spent.
-    fn run_batches(&self) -> bool {
-        let mut budget = self.poll_budget;
-        loop {
-            if !self.batch_open.get() {
-                let fired = self.start_batch();
-                self.refill_batch();
-                if self.batch.borrow().is_empty() {
-                    if fired {
-                        continue; // the fired timers' tasks were gone; maybe more is due
-                    }
-                    return false;
-                }
-                self.batch_open.set(true);
-            }
-            while let Some(id) = self.next_ready() {
-                if budget == 0 {
-                    self.batch.borrow_mut().push_front(id);
-                    return true;
-                }
-                budget -= 1;
-                self.poll(id);
-            }
-            self.batch_open.set(false);
-        }
-    }
-
     fn shutdown(self: &Rc<Local>) {
-        if self.shut_down.replace(true) {
+        if self.state.replace(RunState::ShutDown) == RunState::ShutDown {
             return;
         }
-        self.shared.closed.store(true, Ordering::Release);
         let _enter = Enter::new(self);
-        let remote = lock(&self.shared.remote).take().unwrap_or_default();
-        for task in remote {
+        for task in self.shared.close() {
             self.drop_task(task);
         }
-        // A destructor may spawn; keep going until nothing is left.
+        // A destructor may spawn (its task is cancelled at once); keep going until none is left.
         loop {
             let tasks = self.tasks.borrow_mut().drain();
             if tasks.is_empty() {
@@ -532,24 +515,15 @@ impl Local {
                 self.drop_task(task);
             }
         }
-        let wakers = self.timers.borrow_mut().take_all();
-        drop(wakers);
+        let wakeups = self.timers.borrow_mut().take_all();
+        drop(wakeups);
         self.batch.borrow_mut().clear();
-        lock(&self.shared.ready).clear();
-        if self.armed.get().is_some() {
+        if self.host_timer.get() != HostTimer::Set(None) {
+            self.host_timer.set(HostTimer::Unknown);
             self.host.set_timer(None);
+            self.host_timer.set(HostTimer::Set(None));
         }
-        let _ = OWNED.try_with(|owned| {
-            let mut owned = owned.borrow_mut();
-            owned.retain(|weak| {
-                weak.strong_count() > 0 && !std::ptr::eq(weak.as_ptr(), Rc::as_ptr(self))
-            })
-        });
-    }
-
-    #[inline]
-    pub(crate) fn now(&self) -> Instant {
-        self.now.get()
+        context::forget(self);
     }
 
     /// Moves the guest clock forward to `instant` (never back). Called during a run, where this
@@ -557,7 +531,25 @@ impl Local {
     fn set_now(&self, instant: Instant) {
         let now = self.now.get().max(instant);
         self.now.set(now);
-        CURRENT_NOW.set(Some(now));
+        context::set_current_now(now);
+    }
+}
+
+/// Ends a run, also when a host callback unwinds out of it.
+struct RunGuard<'a> {
+    local: &'a Local,
+}
+
+impl Drop for RunGuard<'_> {
+    fn drop(&mut self) {
+        let local = self.local;
+        if local.state.get() == RunState::Running {
+            local.state.set(RunState::Idle);
+        }
+        if std::thread::panicking() {
+            // The host's `now` or `set_timer` panicked: the next wake must reach the host again.
+            local.shared.abandon_run();
+        }
     }
 }
 
@@ -567,19 +559,22 @@ impl Local {
 /// use guestloop::{Executor, testing::TestHost};
 /// use std::cell::RefCell;
 /// use std::rc::Rc;
+/// use std::time::Duration;
 ///
 /// let panics = Rc::new(RefCell::new(Vec::new()));
 /// let seen = panics.clone();
 /// let builder = Executor::builder()
 ///     .poll_budget(64)
+///     .max_catch_up(Duration::from_millis(250))
 ///     .on_task_panic(move |panic| seen.borrow_mut().push(panic.message().to_owned()));
-/// let mut host = TestHost::with_builder(builder, std::time::Duration::from_millis(1));
+/// let mut host = TestHost::with_builder(builder, Duration::from_millis(1));
 /// let task = host.spawn_local(async { panic!("boom") });
 /// assert!(host.block_on(task).is_err());
 /// assert_eq!(*panics.borrow(), ["boom"]);
 /// ```
 pub struct Builder {
     poll_budget: usize,
+    max_catch_up: Duration,
     panic_hook: Option<PanicHook>,
 }
 
@@ -587,20 +582,43 @@ impl Default for Builder {
     fn default() -> Self {
         Builder {
             poll_budget: DEFAULT_POLL_BUDGET,
+            max_catch_up: DEFAULT_MAX_CATCH_UP,
             panic_hook: None,
         }
     }
 }
 
 impl Builder {
-    /// How many tasks one [`Executor::run`] may poll before it yields to the host
-    /// (default [`DEFAULT_POLL_BUDGET`]).
+    /// How many tasks one [`Executor::run`] may poll before it yields to the host (default
+    /// [`DEFAULT_POLL_BUDGET`]). It is also how many fired timers and tasks from other threads
+    /// one run takes in, and how many tasks woken during a batch may run before the executor
+    /// looks whether a timer is due.
     ///
     /// # Panics
     /// If `polls` is zero: a run must make progress.
     pub fn poll_budget(mut self, polls: usize) -> Builder {
-        assert!(polls > 0, "a guestloop poll budget must be at least 1");
+        assert!(
+            polls > 0,
+            "a guestloop poll budget must be at least 1, got 0"
+        );
         self.poll_budget = polls;
+        self
+    }
+
+    /// How far the guest clock may fall behind the host's and still replay every missed
+    /// deadline, one batch each at its exact instant (default [`DEFAULT_MAX_CATCH_UP`]).
+    ///
+    /// When a batch starts and the earliest due deadline is further behind the host's clock than
+    /// this (after a suspend, a debugger, a long blocking call on the host thread), the guest
+    /// clock **jumps** to the host's time instead: every due timer fires in that one batch, in
+    /// deadline order, and each waiting task sees the host's time. An [`Interval`](crate::Interval)
+    /// then deals with the ticks it skipped as its [`MissedTicks`](crate::MissedTicks) says.
+    /// [`ExecutorStats::clock_jumps`] counts the jumps.
+    ///
+    /// `Duration::ZERO` jumps whenever the host is late at all (as tokio's timers behave);
+    /// `Duration::MAX` always replays.
+    pub fn max_catch_up(mut self, bound: Duration) -> Builder {
+        self.max_catch_up = bound;
         self
     }
 
@@ -615,38 +633,25 @@ impl Builder {
 
     /// Builds the executor on `host`.
     pub fn build(self, host: impl Host) -> Executor {
-        let run_soon = host.run_soon_handle();
+        let shared = Arc::new(Shared::new(host.run_soon_handle()));
         let now = host.now();
-        let shared = Arc::new(Shared {
-            ready: Mutex::new(VecDeque::new()),
-            ready_pending: AtomicBool::new(false),
-            remote: Mutex::new(Some(Vec::new())),
-            remote_pending: AtomicBool::new(false),
-            closed: AtomicBool::new(false),
-            run_requested: AtomicBool::new(false),
-            run_soon,
-            run_soon_requests: AtomicU64::new(0),
-        });
         let local = Rc::new(Local {
+            id: ExecutorId::next(),
             host: Box::new(host),
             shared,
             tasks: RefCell::default(),
             batch: RefCell::default(),
             timers: RefCell::default(),
             now: Cell::new(now),
-            batch_open: Cell::new(false),
-            running: Cell::new(false),
-            shut_down: Cell::new(false),
-            armed: Cell::new(None),
+            state: Cell::new(RunState::Idle),
+            host_timer: Cell::new(HostTimer::Set(None)),
             polling: Cell::new(None),
             poll_budget: self.poll_budget,
+            max_catch_up: self.max_catch_up,
             panic_hook: RefCell::new(self.panic_hook),
-            runs: Cell::new(0),
-            polls: Cell::new(0),
-            spawned: Cell::new(0),
-            timer_arms: Cell::new(0),
+            counters: Counters::default(),
         });
-        let _ = OWNED.try_with(|owned| owned.borrow_mut().push(Rc::downgrade(&local)));
+        context::adopt(&local);
         Executor {
             handle: Handle { local },
         }
@@ -657,6 +662,7 @@ impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Builder")
             .field("poll_budget", &self.poll_budget)
+            .field("max_catch_up", &self.max_catch_up)
             .field("panic_hook", &self.panic_hook.is_some())
             .finish()
     }
@@ -664,8 +670,8 @@ impl fmt::Debug for Builder {
 
 /// A guest executor: runs futures on the host's thread whenever the host calls [`run`](Self::run).
 ///
-/// Dropping it drops every task (their destructors run, on this thread) and every timer; wakes
-/// and [`Spawner`]s used afterwards do nothing and fail with
+/// Dropping it drops every task (their destructors run, on this thread) and every timer, and
+/// disarms the host's timer; wakes and [`Spawner`]s used afterwards do nothing and fail with
 /// [`ExecutorDestroyed`](crate::ExecutorDestroyed) respectively.
 ///
 /// ```
@@ -691,40 +697,39 @@ impl Executor {
         Builder::default().build(host)
     }
 
-    /// Settings for an executor: poll budget, panic hook.
+    /// Settings for an executor: poll budget, catch-up bound, panic hook.
     pub fn builder() -> Builder {
         Builder::default()
     }
 
     /// The guest's run entry: the host calls it on its thread when its timer fired or a run was
-    /// requested (see [`Host`]). Polls due work within the poll budget, then re-arms the host's
-    /// timer or asks for another run. Cheap when nothing is due; a nested call returns at once.
+    /// requested (see [`Host`]). Polls due work within the poll budget, then sets the host's
+    /// timer and, if work is left, asks for another run. Cheap when nothing is due; a nested
+    /// call returns at once.
+    ///
+    /// # Panics
+    /// Only if the host's own [`now`](Host::now) or [`set_timer`](Host::set_timer) panics; the
+    /// executor stays usable, and the next wake asks the host for a run again.
     pub fn run(&self) {
-        let local = &self.handle.local;
-        if local.shut_down.get() || local.running.replace(true) {
+        let local = &*self.handle.local;
+        if local.state.get() != RunState::Idle {
             return;
         }
-        // Should the host's `set_timer` or `now` panic, a later run must still work.
-        let _not_running_on_unwind = ClearOnDrop(&local.running);
-        local.runs.set(local.runs.get() + 1);
-        let shared = &local.shared;
-        // While we run, wakes need not ask the host: this run picks them up.
-        shared.run_requested.store(true, Ordering::Release);
-        let budget_spent = {
-            let _enter = Enter::new(local);
+        local.state.set(RunState::Running);
+        let guard = RunGuard { local };
+        bump(&local.counters.runs);
+        local.shared.begin_run();
+        if let HostTimer::Set(Some(_)) = local.host_timer.get() {
+            // This run may be that timer firing (on time, or early): it may be gone.
+            local.host_timer.set(HostTimer::Unknown);
+        }
+        let more = {
+            let _enter = Enter::new(&self.handle.local);
             local.run_batches()
         };
-        local.arm_host_timer();
-        local.running.set(false);
-        if budget_spent {
-            shared.ask_host(); // `run_requested` stays set: this is that request
-        } else {
-            shared.run_requested.store(false, Ordering::SeqCst);
-            // A wake may have slipped in after the last look at the queue.
-            if shared.has_work() {
-                shared.request_run();
-            }
-        }
+        local.sync_host_timer();
+        drop(guard);
+        local.shared.end_run(more);
     }
 
     /// A cloneable handle for spawning on this executor from the host thread.
@@ -816,7 +821,8 @@ impl Handle {
         self.local.now()
     }
 
-    /// The host's clock, read now (ahead of the guest clock while the host is late).
+    /// The host's clock, read now (ahead of the guest clock while the host is late, and while a
+    /// long batch runs: this is the clock to measure a task's own work with).
     pub fn host_now(&self) -> Instant {
         self.local.host.now()
     }
@@ -824,15 +830,22 @@ impl Handle {
     /// Counters about this executor.
     pub fn stats(&self) -> ExecutorStats {
         let local = &self.local;
+        let counters = &local.counters;
         ExecutorStats {
-            runs: local.runs.get(),
-            polls: local.polls.get(),
-            spawned: local.spawned.get(),
+            runs: counters.runs.get(),
+            polls: counters.polls.get(),
+            spawned: counters.spawned.get(),
             live_tasks: local.tasks.borrow().len(),
             pending_timers: local.timers.borrow().len(),
-            run_soon_requests: local.shared.run_soon_requests.load(Ordering::Relaxed),
-            timer_arms: local.timer_arms.get(),
+            run_soon_requests: local.shared.run_soon_requests(),
+            timer_arms: counters.timer_arms.get(),
+            clock_jumps: counters.clock_jumps.get(),
         }
+    }
+
+    /// The host's run-soon handle, for the conformance kit's "called after the guest is gone".
+    pub(crate) fn run_soon(&self) -> crate::RunSoon {
+        self.local.shared.run_soon()
     }
 }
 

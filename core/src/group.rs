@@ -110,8 +110,10 @@ impl TaskGroup {
         self.failure.take().map_or(Ok(()), Err)
     }
 
-    /// Aborts every child still running.
+    /// Aborts every child still running. A child that already failed is still reported by
+    /// [`join`](Self::join).
     pub fn abort_all(&mut self) {
+        self.reap();
         for child in self.children.drain(..) {
             child.abort();
         }

@@ -53,11 +53,15 @@
 //!
 //! `guestloop` depends on no UI toolkit, no terminal and no wall clock.
 
+mod batch;
+mod context;
 mod executor;
 mod group;
 mod host;
 mod instant;
+mod shared;
 mod spawner;
+mod sync;
 mod task;
 mod tick;
 mod time;
@@ -68,7 +72,9 @@ pub mod minimal;
 pub mod sieve;
 pub mod testing;
 
-pub use executor::{Builder, DEFAULT_POLL_BUDGET, Executor, ExecutorStats, Handle};
+pub use executor::{
+    Builder, DEFAULT_MAX_CATCH_UP, DEFAULT_POLL_BUDGET, Executor, ExecutorStats, Handle,
+};
 pub use group::TaskGroup;
 pub use host::{Host, RunSoon};
 pub use instant::Instant;

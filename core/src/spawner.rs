@@ -3,7 +3,7 @@
 //! Owns the cross-thread entry for new tasks. Like calloop's futures `Scheduler`, it fails with a
 //! named error once the executor is gone instead of panicking.
 
-use crate::executor::Shared;
+use crate::shared::Shared;
 use crate::task::{Header, JoinHandle, JoinState, TaskCell};
 use std::fmt;
 use std::future::Future;

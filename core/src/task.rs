@@ -4,7 +4,8 @@
 //! small thread-safe [`Header`] (the waker) and the join state travel. No `unsafe`: a waker carries
 //! a task *id*, never a pointer to the future.
 
-use crate::executor::{self, Shared};
+use crate::executor;
+use crate::shared::{RemoteWakeFlag, Shared};
 use pin_project_lite::pin_project;
 use std::any::Any;
 use std::cell::Cell;
@@ -44,12 +45,12 @@ impl TaskId {
 ///
 /// Whether a task is queued is host-thread state (the `queued` flag of its table slot). Only a
 /// wake that cannot reach that state, from another thread or from outside a run, goes through
-/// the shared queue, and `woken_remotely` keeps it there at most once.
+/// the shared ready inbox, and `remote_wake` keeps it there at most once.
 pub(crate) struct Header {
     /// The task's [`TaskId`], or `UNASSIGNED` while a remote spawn waits to be adopted.
     id: AtomicU64,
-    /// Set while the task's id waits in the shared queue, and forever once the task is gone.
-    woken_remotely: AtomicBool,
+    /// Claimed while the task's id waits in the shared inbox, and forever once the task is gone.
+    pub(crate) remote_wake: RemoteWakeFlag,
     aborted: AtomicBool,
     pub(crate) shared: Arc<Shared>,
 }
@@ -58,7 +59,7 @@ impl Header {
     pub(crate) fn new(shared: Arc<Shared>) -> Arc<Header> {
         Arc::new(Header {
             id: AtomicU64::new(TaskId::UNASSIGNED),
-            woken_remotely: AtomicBool::new(false),
+            remote_wake: RemoteWakeFlag::new(),
             aborted: AtomicBool::new(false),
             shared,
         })
@@ -77,15 +78,9 @@ impl Header {
         self.aborted.load(Ordering::Acquire)
     }
 
-    /// Called when the executor takes the task's id out of the shared queue. The swap pairs with
-    /// the waker's: whatever the waking thread wrote before waking is visible to the next poll.
-    pub(crate) fn take_remote_wake(&self) {
-        self.woken_remotely.swap(false, Ordering::AcqRel);
-    }
-
     /// Called once the task is gone: later wakes do nothing.
     pub(crate) fn retire(&self) {
-        self.woken_remotely.store(true, Ordering::Release);
+        self.remote_wake.retire();
     }
 
     fn schedule(&self) {
@@ -95,7 +90,7 @@ impl Header {
         if executor::queue_in_running_batch(&self.shared, id) {
             return;
         }
-        if !self.woken_remotely.swap(true, Ordering::AcqRel) {
+        if self.remote_wake.claim() {
             self.shared.push_ready(id);
         }
     }

@@ -131,10 +131,13 @@ impl TickClock {
     }
 }
 
-/// What an [`Interval`] does with ticks that passed while its task was busy elsewhere.
+/// What an [`Interval`] does with ticks that passed while its task was busy elsewhere, or that
+/// the guest clock jumped over.
 ///
-/// (A late *host* never causes missed ticks: the guest clock visits every deadline. Ticks are
-/// missed only when the task itself awaited something else across them.)
+/// A host that is merely late causes no missed ticks: the guest clock visits every deadline.
+/// Ticks are missed when the task itself awaited something else across them, or when the host
+/// stalled for longer than the executor's catch-up bound
+/// ([`Builder::max_catch_up`](crate::Builder::max_catch_up)) and the guest clock jumped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MissedTicks {
     /// Deliver every missed tick, one per [`Interval::tick`], at once: catch up tick by tick.
@@ -215,8 +218,13 @@ impl Future for NextTick<'_> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
         let this = &mut *self;
         Pin::new(&mut this.sleep).poll(cx).map(|()| {
-            let tick = this.interval.next;
-            this.interval.next = tick + 1;
+            let interval = &mut *this.interval;
+            if interval.missed == MissedTicks::Skip {
+                // The guest clock may have jumped past more ticks while this one was awaited.
+                interval.next = interval.next.max(interval.clock.current_tick());
+            }
+            let tick = interval.next;
+            interval.next = tick + 1;
             tick
         })
     }

@@ -4,9 +4,9 @@
 //! them, which stands still during a batch and jumps to each timer deadline exactly, so waits are
 //! counted from the instant being processed, never from a wall clock.
 
-use crate::Instant;
 use crate::executor;
-use crate::timer_queue::{TimerKey, Wakeup};
+use crate::timer_queue::{MAX_SLOTS, TimerKey};
+use crate::{Instant, context};
 use pin_project_lite::pin_project;
 use std::future::Future;
 use std::pin::Pin;
@@ -16,16 +16,21 @@ use std::time::Duration;
 /// The guest clock of the executor running the current task.
 ///
 /// It is the instant of the batch being processed: every task polled in one batch sees the same
-/// value, and a timer's task sees exactly its deadline, however late the host was.
+/// value, and a timer's task sees exactly its deadline, however late the host was (within the
+/// executor's catch-up bound, [`Builder::max_catch_up`](crate::Builder::max_catch_up)). It moves
+/// only between batches, so code that measures its own work, or yields in a loop until some time
+/// has passed, reads the host's clock instead: [`Handle::host_now`](crate::Handle::host_now).
 ///
 /// # Panics
 /// Outside a task running on a guestloop executor.
 #[track_caller]
 #[inline]
 pub fn now() -> Instant {
-    executor::current_now().unwrap_or_else(|| {
-        panic!("guestloop::now() must be called from a task running on a guestloop executor")
-    })
+    let clock = context::current_clock();
+    if clock.owner == 0 {
+        panic!("guestloop::now() must be called from a task running on a guestloop executor");
+    }
+    clock.now
 }
 
 /// Waits until the guest clock has advanced by `duration`.
@@ -34,13 +39,18 @@ pub fn now() -> Instant {
 /// any task (say, in host code, to spawn) counts from its first poll. `Duration::MAX` (or anything
 /// past [`Instant::MAX`]) waits forever.
 pub fn sleep(duration: Duration) -> Sleep {
-    match executor::current_now() {
-        Some(now) => sleep_until(now.saturating_add(duration)),
-        None => Sleep {
+    let clock = context::current_clock();
+    if clock.owner == 0 {
+        return Sleep {
             nanos: u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX),
-            resolved: false,
-            slot: UNREGISTERED,
-        },
+            slot: UNRESOLVED,
+            owner: 0,
+        };
+    }
+    Sleep {
+        nanos: clock.now.saturating_add(duration).as_nanos(),
+        slot: UNREGISTERED,
+        owner: clock.owner,
     }
 }
 
@@ -49,18 +59,23 @@ pub fn sleep(duration: Duration) -> Sleep {
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         nanos: deadline.as_nanos(),
-        resolved: true,
         slot: UNREGISTERED,
+        owner: 0,
     }
 }
 
+/// `Sleep::slot` of a sleep made outside a task and not yet polled: `nanos` is its duration.
+const UNRESOLVED: u32 = u32::MAX;
 /// `Sleep::slot` of a sleep with no timer in the queue.
-const UNREGISTERED: u32 = u32::MAX;
+const UNREGISTERED: u32 = MAX_SLOTS;
 
 /// A future that completes when the guest clock reaches its deadline.
 ///
-/// Dropping it cancels its timer. It is `Send`, so it can be used in futures given to a
-/// [`Spawner`](crate::Spawner), but it must be polled by the executor it first registered with.
+/// Dropping it cancels its timer, also outside a task, as long as that happens on the executor's
+/// thread. It is `Send`, so it can be used in futures given to a [`Spawner`](crate::Spawner), but
+/// it belongs to one executor, whose clock its deadline is on: the executor that first polled it
+/// (or, for [`sleep`] called inside a task, that task's). Polled by a task of another executor, it
+/// panics.
 ///
 /// ```
 /// use guestloop::testing::TestHost;
@@ -79,24 +94,25 @@ const UNREGISTERED: u32 = u32::MAX;
 #[derive(Debug)]
 #[must_use = "a Sleep does nothing unless awaited"]
 pub struct Sleep {
-    /// The deadline; or, until `resolved`, the wait in nanoseconds, counted from the first poll
-    /// (for a sleep made outside any task). Kept small: every waiting task holds one.
+    /// The deadline; or, while `slot` is [`UNRESOLVED`], the wait in nanoseconds, counted from
+    /// the first poll. Kept small: every waiting task holds one.
     nanos: u64,
-    resolved: bool,
-    /// The timer's place in its deadline's bucket, or [`UNREGISTERED`].
+    /// The timer's place in its deadline's bucket, [`UNREGISTERED`] or [`UNRESOLVED`].
     slot: u32,
+    /// The id of the executor the sleep belongs to; 0 while it belongs to none yet.
+    owner: u32,
 }
 
 impl Sleep {
     /// The instant this sleep completes at; `None` for a sleep made outside a task and not yet
     /// polled.
     pub fn deadline(&self) -> Option<Instant> {
-        self.resolved.then_some(Instant::from_nanos(self.nanos))
+        (self.slot != UNRESOLVED).then_some(Instant::from_nanos(self.nanos))
     }
 
     #[inline]
     fn key(&self) -> Option<TimerKey> {
-        (self.slot != UNREGISTERED)
+        (self.slot < UNREGISTERED)
             .then(|| TimerKey::new(Instant::from_nanos(self.nanos), self.slot))
     }
 }
@@ -107,12 +123,14 @@ impl Future for Sleep {
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        // Polled again once armed, usually because the timer fired: the guest clock alone tells.
-        if this.slot != UNREGISTERED
-            && executor::current_now().is_some_and(|now| now.as_nanos() >= this.nanos)
-        {
-            this.slot = UNREGISTERED; // the timer has fired: its bucket is gone
-            return Poll::Ready(());
+        // Polled again once armed, usually because the timer fired: its executor's clock alone
+        // tells.
+        if this.slot < UNREGISTERED {
+            let clock = context::current_clock();
+            if clock.owner == this.owner && clock.now.as_nanos() >= this.nanos {
+                this.slot = UNREGISTERED; // the timer has fired: its bucket is gone
+                return Poll::Ready(());
+            }
         }
         this.poll_executor(cx)
     }
@@ -121,13 +139,22 @@ impl Future for Sleep {
 impl Sleep {
     /// Everything but the fired fast path: resolve the deadline, arm or re-point the timer.
     fn poll_executor(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        executor::with_current(|local| {
-            if !self.resolved {
+        context::with_current(|local| {
+            let id = local.id().get();
+            if self.owner != 0 && self.owner != id {
+                panic!(
+                    "a guestloop::Sleep was polled by a task of another executor than the one it \
+                     belongs to; its deadline is on that executor's clock, so await each Sleep \
+                     on the executor it started on"
+                );
+            }
+            self.owner = id;
+            if self.slot == UNRESOLVED {
                 self.nanos = local
                     .now()
                     .saturating_add(Duration::from_nanos(self.nanos))
                     .as_nanos();
-                self.resolved = true;
+                self.slot = UNREGISTERED;
             }
             let deadline = Instant::from_nanos(self.nanos);
             if local.now() >= deadline {
@@ -138,20 +165,9 @@ impl Sleep {
             if deadline == Instant::MAX {
                 return Poll::Pending; // never: no timer needed
             }
-            let wakeup = local.wakeup_for(cx.waker());
-            let mut timers = local.timers.borrow_mut();
-            match self.key().and_then(|key| timers.wakeup_mut(key)) {
-                Some(armed) => {
-                    let same = match (&*armed, &wakeup) {
-                        (Wakeup::Task(old), Wakeup::Task(new)) => old == new,
-                        (Wakeup::Waker(old), Wakeup::Waker(new)) => old.will_wake(new),
-                        _ => false,
-                    };
-                    if !same {
-                        *armed = wakeup;
-                    }
-                }
-                None => self.slot = timers.insert(deadline, wakeup).slot(),
+            match self.key() {
+                Some(key) => local.rearm_timer(key, cx.waker()),
+                None => self.slot = local.arm_timer(deadline, cx.waker()).slot(),
             }
             Poll::Pending
         })
@@ -165,15 +181,9 @@ impl Drop for Sleep {
     #[inline]
     fn drop(&mut self) {
         if let Some(key) = self.key() {
-            cancel(key);
+            executor::cancel_timer(self.owner, key);
         }
     }
-}
-
-/// Cancels a pending timer of the current executor.
-fn cancel(key: TimerKey) {
-    let wakeup = executor::with_current(|local| local.timers.borrow_mut().cancel(key));
-    drop(wakeup); // outside the borrow: dropping a waker may run foreign code
 }
 
 /// The error of a [`timeout`] whose time ran out first.
@@ -228,7 +238,34 @@ impl<F: Future> Future for Timeout<F> {
     }
 }
 
-/// Lets every other task already woken in this batch run first, then resumes in the same batch.
+/// Lets every other task run first, and every timer that is due fire, then resumes.
+///
+/// The task wakes itself, which the executor treats as "after everything else": it is polled
+/// again once every other task woken in the batch has run, and only after the executor has looked
+/// at the host's clock. If a timer is due by then, the batch ends there and the task resumes in
+/// the next batch, behind the tasks those timers woke (and sees their instant); otherwise it
+/// resumes in the same batch, at the same instant. So a loop of `work(); yield_now().await;`
+/// keeps the host's loop and every timer going. To check how long it has worked, read
+/// [`Handle::host_now`](crate::Handle::host_now): the guest clock moves only between batches.
+///
+/// ```
+/// use guestloop::testing::TestHost;
+///
+/// let mut host = TestHost::default();
+/// let order = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+/// let log = order.clone();
+/// let task = host.spawn_local(async move {
+///     let other = guestloop::spawn_local({
+///         let log = log.clone();
+///         async move { log.borrow_mut().push("other") }
+///     });
+///     guestloop::yield_now().await; // `other` runs first
+///     log.borrow_mut().push("yielder");
+///     other.await.unwrap();
+/// });
+/// host.block_on(task).unwrap();
+/// assert_eq!(*order.borrow(), ["other", "yielder"]);
+/// ```
 pub fn yield_now() -> YieldNow {
     YieldNow { yielded: false }
 }

@@ -1,14 +1,16 @@
 //! The executor's own timer queue: every pending sleep of one executor, by deadline.
 //!
-//! Owns ordering of timers. The host only ever sees the earliest deadline (its one timer).
+//! Owns ordering of timers, and nothing else: what a timer wakes (`W`) is the caller's business.
+//! Depends on [`Instant`] only. The host only ever sees the earliest deadline (its one timer).
 //! Timers sharing a deadline share a bucket and fire in the order they were armed. The bucket of
 //! the latest deadline is kept out of the map: a tick clock arms every waiting task for the same,
 //! newest instant, so arming is a push and firing a take, with no map operation at all.
 
 use crate::Instant;
-use crate::task::TaskId;
 use std::collections::BTreeMap;
-use std::task::Waker;
+
+/// The most timers one instant can hold: slot numbers above it are free for a `Sleep`'s own use.
+pub(crate) const MAX_SLOTS: u32 = u32::MAX - 1;
 
 /// Where a pending timer sits: its deadline's bucket and its place in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,39 +29,40 @@ impl TimerKey {
     }
 }
 
-/// What to wake when a timer fires.
-#[derive(Debug)]
-pub(crate) enum Wakeup {
-    /// A task of this executor, armed while it was being polled: no waker to clone or drop.
-    Task(TaskId),
-    /// Anything else (a combinator's own waker, say).
-    Waker(Waker),
-    /// A cancelled timer.
-    Cancelled,
-}
-
-#[derive(Default)]
-struct Bucket {
-    /// In arming order.
-    wakeups: Vec<Wakeup>,
+struct Bucket<W> {
+    /// In arming order; `None` for a cancelled timer (its slot keeps the others' keys valid).
+    wakeups: Vec<Option<W>>,
     live: usize,
 }
 
-/// Pending timers by deadline, then by arming order.
-#[derive(Default)]
-pub(crate) struct TimerQueue {
+/// Pending timers by deadline, then by arming order; each wakes a `W` when it fires.
+///
+/// A timer's [`TimerKey`] stays valid until it fires or is cancelled: a bucket is removed only
+/// when it fires or when its last live timer is cancelled.
+pub(crate) struct TimerQueue<W> {
     /// Every bucket but the latest.
-    earlier: BTreeMap<Instant, Bucket>,
+    earlier: BTreeMap<Instant, Bucket<W>>,
     /// The bucket with the latest deadline: `None` only when `earlier` is empty too.
-    latest: Option<(Instant, Bucket)>,
+    latest: Option<(Instant, Bucket<W>)>,
     live: usize,
     /// Emptied vectors kept for reuse: a ticking program would otherwise allocate one per tick.
-    spare: Vec<Vec<Wakeup>>,
+    spare: Vec<Vec<Option<W>>>,
 }
 
-impl TimerQueue {
+impl<W> Default for TimerQueue<W> {
+    fn default() -> Self {
+        TimerQueue {
+            earlier: BTreeMap::new(),
+            latest: None,
+            live: 0,
+            spare: Vec::new(),
+        }
+    }
+}
+
+impl<W> TimerQueue<W> {
     #[inline]
-    pub(crate) fn insert(&mut self, deadline: Instant, wakeup: Wakeup) -> TimerKey {
+    pub(crate) fn insert(&mut self, deadline: Instant, wakeup: W) -> TimerKey {
         // The common case, inline: every task of a tick clock waits for the same, latest tick.
         match &mut self.latest {
             Some((at, bucket)) if *at == deadline => {
@@ -72,7 +75,7 @@ impl TimerQueue {
     }
 
     #[inline(never)]
-    fn insert_elsewhere(&mut self, deadline: Instant, wakeup: Wakeup) -> TimerKey {
+    fn insert_elsewhere(&mut self, deadline: Instant, wakeup: W) -> TimerKey {
         let slot = Self::push(self.bucket_for(deadline), wakeup);
         self.live += 1;
         TimerKey { deadline, slot }
@@ -80,17 +83,17 @@ impl TimerQueue {
 
     /// Adds `wakeup` to `bucket`; returns its place there.
     #[inline]
-    fn push(bucket: &mut Bucket, wakeup: Wakeup) -> u32 {
+    fn push(bucket: &mut Bucket<W>, wakeup: W) -> u32 {
         let slot = u32::try_from(bucket.wakeups.len())
             .ok()
-            .filter(|&slot| slot != u32::MAX)
-            .expect("more than 2^32 - 1 timers at one instant");
-        bucket.wakeups.push(wakeup);
+            .filter(|&slot| slot < MAX_SLOTS)
+            .expect("more than 2^32 - 2 timers at one instant");
+        bucket.wakeups.push(Some(wakeup));
         bucket.live += 1;
         slot
     }
 
-    fn bucket_for(&mut self, deadline: Instant) -> &mut Bucket {
+    fn bucket_for(&mut self, deadline: Instant) -> &mut Bucket<W> {
         let latest = self.latest.as_ref().map(|(at, _)| *at);
         if latest.is_none_or(|latest| deadline > latest) {
             let wakeups = self.spare.pop().unwrap_or_default();
@@ -111,7 +114,7 @@ impl TimerQueue {
         }
     }
 
-    fn bucket(&mut self, deadline: Instant) -> Option<&mut Bucket> {
+    fn bucket(&mut self, deadline: Instant) -> Option<&mut Bucket<W>> {
         match &mut self.latest {
             Some((at, bucket)) if *at == deadline => Some(bucket),
             _ => self.earlier.get_mut(&deadline),
@@ -119,22 +122,17 @@ impl TimerQueue {
     }
 
     /// The wakeup of a pending timer, to point it elsewhere (a task polled by another waker).
-    pub(crate) fn wakeup_mut(&mut self, key: TimerKey) -> Option<&mut Wakeup> {
-        let wakeup = self
-            .bucket(key.deadline)?
+    pub(crate) fn wakeup_mut(&mut self, key: TimerKey) -> Option<&mut W> {
+        self.bucket(key.deadline)?
             .wakeups
-            .get_mut(key.slot as usize)?;
-        (!matches!(wakeup, Wakeup::Cancelled)).then_some(wakeup)
+            .get_mut(key.slot as usize)?
+            .as_mut()
     }
 
     /// Removes a pending timer; returns its wakeup so the caller drops it outside any borrow.
-    pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<Wakeup> {
+    pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<W> {
         let bucket = self.bucket(key.deadline)?;
-        let slot = bucket.wakeups.get_mut(key.slot as usize)?;
-        if matches!(slot, Wakeup::Cancelled) {
-            return None;
-        }
-        let wakeup = std::mem::replace(slot, Wakeup::Cancelled);
+        let wakeup = bucket.wakeups.get_mut(key.slot as usize)?.take()?;
         bucket.live -= 1;
         let emptied = bucket.live == 0;
         self.live -= 1;
@@ -159,8 +157,8 @@ impl TimerQueue {
         earlier.or(self.latest.as_ref().map(|(at, _)| *at))
     }
 
-    /// Removes the earliest bucket: its wakeups in arming order, cancelled ones included.
-    pub(crate) fn pop_earliest(&mut self) -> Option<(Instant, Vec<Wakeup>)> {
+    /// Removes the earliest bucket: its wakeups in arming order, `None` for cancelled ones.
+    pub(crate) fn pop_earliest(&mut self) -> Option<(Instant, Vec<Option<W>>)> {
         let (deadline, bucket) = match self.earlier.pop_first() {
             Some(first) => first,
             None => self.latest.take()?,
@@ -170,7 +168,7 @@ impl TimerQueue {
     }
 
     /// Gives back a vector from [`pop_earliest`](Self::pop_earliest) once its wakeups are used.
-    pub(crate) fn recycle(&mut self, mut wakeups: Vec<Wakeup>) {
+    pub(crate) fn recycle(&mut self, mut wakeups: Vec<Option<W>>) {
         if self.spare.len() < 8 {
             wakeups.clear();
             self.spare.push(wakeups);
@@ -182,13 +180,13 @@ impl TimerQueue {
     }
 
     /// Takes every pending timer out, for shutdown.
-    pub(crate) fn take_all(&mut self) -> Vec<Wakeup> {
+    pub(crate) fn take_all(&mut self) -> Vec<W> {
         self.live = 0;
         let latest = self.latest.take().map(|(_, bucket)| bucket);
         std::mem::take(&mut self.earlier)
             .into_values()
             .chain(latest)
-            .flat_map(|bucket| bucket.wakeups)
+            .flat_map(|bucket| bucket.wakeups.into_iter().flatten())
             .collect()
     }
 }
@@ -196,77 +194,78 @@ impl TimerQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
-    use std::task::Wake;
 
-    struct Tagged(usize, Arc<std::sync::Mutex<Vec<usize>>>);
-    impl Wake for Tagged {
-        fn wake(self: Arc<Self>) {
-            self.1.lock().unwrap().push(self.0);
-        }
-    }
-
-    fn fire_all(queue: &mut TimerQueue) -> Vec<Instant> {
-        let mut deadlines = Vec::new();
+    /// Fires every timer in order; returns the deadlines and, in firing order, the live tags.
+    fn fire_all(queue: &mut TimerQueue<usize>) -> (Vec<Instant>, Vec<usize>) {
+        let (mut deadlines, mut fired) = (Vec::new(), Vec::new());
         while let Some((deadline, wakeups)) = queue.pop_earliest() {
             deadlines.push(deadline);
-            for wakeup in wakeups {
-                if let Wakeup::Waker(waker) = wakeup {
-                    waker.wake();
-                }
-            }
+            fired.extend(wakeups.into_iter().flatten());
         }
-        deadlines
+        (deadlines, fired)
+    }
+
+    const fn t(nanos: u64) -> Instant {
+        Instant::from_nanos(nanos)
     }
 
     #[test]
     fn fires_by_deadline_then_arming_order_and_skips_cancelled() {
-        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let waker = |tag| Wakeup::Waker(Waker::from(Arc::new(Tagged(tag, log.clone()))));
         let mut queue = TimerQueue::default();
-        let t = Instant::from_nanos;
-        queue.insert(t(20), waker(1));
-        let cancelled = queue.insert(t(10), waker(2));
-        queue.insert(t(10), waker(3));
-        queue.insert(t(30), waker(5));
-        queue.insert(t(20), waker(4));
-        queue.insert(t(5), waker(6));
+        queue.insert(t(20), 1);
+        let cancelled = queue.insert(t(10), 2);
+        queue.insert(t(10), 3);
+        queue.insert(t(30), 5);
+        queue.insert(t(20), 4);
+        queue.insert(t(5), 6);
         assert_eq!(queue.len(), 6);
         assert_eq!(queue.earliest(), Some(t(5)));
-        assert!(queue.cancel(cancelled).is_some());
-        assert!(
-            queue.cancel(cancelled).is_none(),
-            "cancelling twice is a no-op"
+        assert_eq!(queue.cancel(cancelled), Some(2));
+        assert_eq!(queue.cancel(cancelled), None, "cancelling twice is a no-op");
+        assert_eq!(queue.wakeup_mut(cancelled), None);
+        assert_eq!(
+            fire_all(&mut queue),
+            (vec![t(5), t(10), t(20), t(30)], vec![6, 3, 1, 4, 5])
         );
-        assert_eq!(fire_all(&mut queue), [t(5), t(10), t(20), t(30)]);
-        assert_eq!(*log.lock().unwrap(), [6, 3, 1, 4, 5]);
         assert_eq!(queue.len(), 0);
     }
 
     #[test]
     fn cancelling_the_latest_bucket_keeps_the_order_of_the_rest() {
         let mut queue = TimerQueue::default();
-        let t = Instant::from_nanos;
-        let task = |n| Wakeup::Task(TaskId::for_tests(n));
-        queue.insert(t(30), task(1));
-        let far = queue.insert(t(3600), task(2));
+        queue.insert(t(30), 1);
+        let far = queue.insert(t(3600), 2);
         queue.cancel(far); // empties the latest bucket while an earlier one remains
-        queue.insert(t(2), task(3));
-        queue.insert(t(3), task(4));
+        queue.insert(t(2), 3);
+        queue.insert(t(3), 4);
         assert_eq!(queue.earliest(), Some(t(2)));
-        assert_eq!(fire_all(&mut queue), [t(2), t(3), t(30)]);
+        assert_eq!(fire_all(&mut queue).0, [t(2), t(3), t(30)]);
     }
 
     #[test]
     fn a_bucket_whose_timers_are_all_cancelled_disappears() {
         let mut queue = TimerQueue::default();
-        let t = Instant::from_nanos;
-        let early = queue.insert(t(5), Wakeup::Task(TaskId::for_tests(1)));
-        let late = queue.insert(t(9), Wakeup::Task(TaskId::for_tests(2)));
+        let early = queue.insert(t(5), 1);
+        let late = queue.insert(t(9), 2);
         queue.cancel(late);
         assert_eq!(queue.earliest(), Some(t(5)));
         queue.cancel(early);
         assert_eq!(queue.earliest(), None);
-        assert_eq!(fire_all(&mut queue), []);
+        assert_eq!(fire_all(&mut queue), (vec![], vec![]));
+    }
+
+    #[test]
+    fn a_key_stays_valid_while_its_bucket_lives_and_points_at_its_own_timer() {
+        let mut queue = TimerQueue::default();
+        let first = queue.insert(t(7), 1);
+        let second = queue.insert(t(7), 2);
+        queue.cancel(first);
+        *queue.wakeup_mut(second).expect("still pending") = 20;
+        assert_eq!(fire_all(&mut queue), (vec![t(7)], vec![20]));
+        assert_eq!(
+            queue.wakeup_mut(second),
+            None,
+            "a fired timer's key finds nothing"
+        );
     }
 }

@@ -4,14 +4,27 @@
 //! baseline), [`snapshots`] (where every crate's insta snapshots live) and the test modules: executor behaviour, the test host and the conformance kit,
 //! snapshots of every frame, properties over random grids. Depends on guestloop's public API only.
 
+pub mod faulty_host;
 pub mod simulation;
 pub mod snapshots;
 
 #[cfg(test)]
+mod combinations;
+#[cfg(test)]
 mod executor;
+#[cfg(test)]
+mod fairness;
 #[cfg(test)]
 mod frames;
 #[cfg(test)]
+mod host_faults;
+#[cfg(test)]
+mod lifetimes;
+#[cfg(test)]
 mod properties;
 #[cfg(test)]
+mod reentrancy;
+#[cfg(test)]
 mod test_host;
+#[cfg(test)]
+mod timers;

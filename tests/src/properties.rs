@@ -7,7 +7,7 @@
 use crate::simulation::{composites, simulate};
 use guestloop::sieve::{Rgb, SieveConfig, SieveEvent, TraceWriter, run_sieve};
 use guestloop::testing::TestHost;
-use guestloop::{Instant, now};
+use guestloop::{Builder, Instant, now};
 use proptest::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -21,9 +21,25 @@ struct Observed {
 }
 
 /// Runs `config` on a host that steps `step` at a time and, every `stall.0` steps, stalls for
-/// `stall.1` ticks (a late host that then catches up in one jump).
+/// `stall.1` ticks (a late host that then catches up in one jump). The executor replays however
+/// late the host is (`max_catch_up(Duration::MAX)`): what a bounded catch-up changes is checked
+/// by its own property below.
 fn run(config: SieveConfig, step: Duration, stall: (u32, u32)) -> (Observed, String) {
-    let mut host = TestHost::new(step);
+    run_on(
+        Builder::default().max_catch_up(Duration::MAX),
+        config,
+        step,
+        stall,
+    )
+}
+
+fn run_on(
+    builder: Builder,
+    config: SieveConfig,
+    step: Duration,
+    stall: (u32, u32),
+) -> (Observed, String) {
+    let mut host = TestHost::with_builder(builder, step);
     let observed = Rc::new(RefCell::new(Observed::default()));
     let trace = Rc::new(RefCell::new(TraceWriter::new(Vec::new())));
     let log = observed.clone();
@@ -130,7 +146,20 @@ proptest! {
         prop_assert_eq!(&marked, &is_composite);
         prop_assert_eq!(done, Some((expected.done_tick, expected.marked())));
         // The run terminates promptly: marker 2 is the last and needs N/2 ticks.
-        prop_assert!(expected.done_tick <= u64::from(numbers) / 2 + 2);
+        let (done_tick, _) = done.expect("checked above");
+        prop_assert!(done_tick <= u64::from(numbers) / 2 + 2, "done at tick {}", done_tick);
+    }
+
+    /// With the default catch-up bound, a host that is late by less than the bound (a slow step,
+    /// a stall of a few ticks) still gives the simulation's trace: the bound only matters past it.
+    #[test]
+    fn a_host_late_by_less_than_the_catch_up_bound_gives_the_same_trace(
+        (config, step, stall) in config_strategy(),
+    ) {
+        let lateness = step.max(config.tick() * stall.1);
+        prop_assume!(lateness < guestloop::DEFAULT_MAX_CATCH_UP);
+        let (_, trace) = run_on(Builder::default(), config, step, stall);
+        prop_assert_eq!(trace, simulate(config.numbers()).trace());
     }
 
     #[test]

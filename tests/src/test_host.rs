@@ -1,5 +1,6 @@
 //! The virtual-time test host, and the conformance kit run on it.
 
+use crate::faulty_host::{Faults, FaultyLoop};
 use guestloop::conformance::{self, Harness};
 use guestloop::testing::{Stalled, TestHost};
 use guestloop::{Builder, Instant, sleep};
@@ -16,7 +17,13 @@ impl Harness for TestHarness {
     fn run(&mut self, builder: Builder, main: Pin<Box<dyn Future<Output = ()>>>) {
         let mut host = TestHost::with_builder(builder, self.step);
         let main = host.spawn_local(main);
-        let _ = host.run_until(|| main.is_finished());
+        // Virtual time stands still while a check waits for another thread: wait for real.
+        let started = std::time::Instant::now();
+        while host.run_until(|| main.is_finished()).is_err()
+            && started.elapsed() < conformance::CHECK_LIMIT
+        {
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 }
 
@@ -46,6 +53,97 @@ fn a_check_that_cannot_finish_is_reported_not_hung() {
     let report = conformance::run_all(&mut Broken);
     assert_eq!(report.failures().len(), conformance::CHECKS.len());
     assert!(report.to_string().contains("FAIL"));
+}
+
+/// The kit's harness for a [`FaultyLoop`]: a fresh host per check, misbehaving as told.
+struct FaultyHarness(Faults);
+
+impl Harness for FaultyHarness {
+    fn run(&mut self, builder: Builder, main: Pin<Box<dyn Future<Output = ()>>>) {
+        let host_loop = FaultyLoop::new(self.0);
+        let executor = builder.build(host_loop.host());
+        let main = executor.spawn_local(main);
+        let started = std::time::Instant::now();
+        while host_loop
+            .run_until(&executor, usize::MAX, || main.is_finished())
+            .is_err()
+            && started.elapsed() < conformance::CHECK_LIMIT
+        {
+            std::thread::sleep(Duration::from_millis(1)); // idle: wait for another thread
+        }
+    }
+}
+
+#[test]
+fn the_kit_catches_each_host_fault_it_names() {
+    conformance::run_all(&mut FaultyHarness(Faults::default())).assert_all_passed();
+    // A host that never forgets a fired deadline by itself is fine: the executor disarms it.
+    let keeps = Faults {
+        keeps_fired_deadline: true,
+        ..Faults::default()
+    };
+    conformance::run_all(&mut FaultyHarness(keeps)).assert_all_passed();
+    let cases = [
+        (
+            Faults {
+                keeps_fired_deadline: true,
+                ignores_disarm: true,
+                ..Faults::default()
+            },
+            "once nothing is pending the host stops running the guest",
+        ),
+        (
+            Faults {
+                keeps_later_deadline: true,
+                ..Faults::default()
+            },
+            "a new, earlier deadline replaces",
+        ),
+        (
+            Faults {
+                run_soon_fails_once_gone: true,
+                ..Faults::default()
+            },
+            "the run-soon handle, called after the guest is gone",
+        ),
+        (
+            Faults {
+                fires_early: Duration::from_micros(500),
+                clock_step: Duration::from_micros(20),
+                ..Faults::default()
+            },
+            "a lone sleep costs a run or two",
+        ),
+    ];
+    for (faults, check) in cases {
+        let report = conformance::run_all(&mut FaultyHarness(faults));
+        let failed: Vec<&str> = report.failures().iter().map(|(name, _)| *name).collect();
+        assert!(
+            failed.iter().any(|name| name.starts_with(check)),
+            "{faults:?} should fail \"{check}…\":\n{report}"
+        );
+    }
+}
+
+#[test]
+fn an_early_timer_is_caught_by_the_kit_but_never_ends_a_sleep_early() {
+    let faults = Faults {
+        fires_early: Duration::from_micros(500),
+        clock_step: Duration::from_micros(20),
+        ..Faults::default()
+    };
+    let report = conformance::run_all(&mut FaultyHarness(faults));
+    let never_early = conformance::CHECKS
+        .iter()
+        .find(|check| check.name.starts_with("sleeps never end early"))
+        .unwrap();
+    assert!(
+        !report
+            .failures()
+            .iter()
+            .any(|(name, _)| *name == never_early.name),
+        "{report}"
+    );
 }
 
 #[test]

@@ -1,206 +1,21 @@
-//! A host conformance kit: checks any [`Host`](crate::Host) implementation runs against itself.
-//!
-//! Owns the executable form of the [`Host`](crate::Host) contract. Each check is async code run
-//! as a guest task on the host under test, through the small [`Harness`] trait, so the same
-//! checks run on the virtual-time [`TestHost`](crate::testing::TestHost), a real Qt loop and a
-//! terminal loop. Checks use short real durations (milliseconds) and time out instead of hanging.
-//!
-//! ```
-//! use guestloop::conformance::{self, Harness};
-//! use guestloop::testing::TestHost;
-//! use guestloop::Builder;
-//! use std::future::Future;
-//! use std::pin::Pin;
-//! use std::time::Duration;
-//!
-//! struct TestHarness;
-//!
-//! impl Harness for TestHarness {
-//!     fn run(&mut self, builder: Builder, main: Pin<Box<dyn Future<Output = ()>>>) {
-//!         let mut host = TestHost::with_builder(builder, Duration::from_micros(300));
-//!         let main = host.spawn_local(main);
-//!         let _ = host.run_until(|| main.is_finished());
-//!     } // the host, and its executor, are dropped here
-//! }
-//!
-//! conformance::run_all(&mut TestHarness).assert_all_passed();
-//! ```
+//! Checks of what the executor promises, run on the host under test: timer order, batches,
+//! sleeps, timeouts, ticks, cross-thread spawns and wakes, panics, cancellation, coalescing,
+//! shutdown.
 
+use super::{CheckResult, Harness, MS, PATIENCE, ensure, fire, run_check, signal, within};
 use crate::{
     Builder, Elapsed, ExecutorDestroyed, Handle, JoinError, MissedTicks, Spawner, TaskGroup,
     TickClock, now, sleep, sleep_until, spawn_local, timeout, yield_now,
 };
 use std::cell::{Cell, RefCell};
-use std::fmt;
-use std::future::{Future, poll_fn};
-use std::pin::Pin;
+use std::future::poll_fn;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
-/// How the kit drives a host.
-pub trait Harness {
-    /// Builds an executor from `builder` on a fresh instance of the host, spawns `main` on it,
-    /// runs the host's event loop until that task has finished, then drops the executor before
-    /// returning.
-    ///
-    /// `main` always finishes on a conforming host (checks time out rather than wait forever),
-    /// so a harness may give up after a generous limit of its own (a watchdog task, say: spawn
-    /// it before `main`).
-    fn run(&mut self, builder: Builder, main: Pin<Box<dyn Future<Output = ()>>>);
-}
-
-/// One check of the kit.
-#[derive(Clone, Copy)]
-pub struct Check {
-    /// What the check shows, as a sentence.
-    pub name: &'static str,
-    run: fn(&mut dyn Harness) -> Result<(), String>,
-}
-
-impl fmt::Debug for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name)
-    }
-}
-
-impl Check {
-    /// Runs this check on `harness`.
-    ///
-    /// # Errors
-    /// What went wrong, in a sentence.
-    pub fn run(&self, harness: &mut dyn Harness) -> Result<(), String> {
-        (self.run)(harness)
-    }
-}
-
-/// Every check, in the order [`run_all`] runs them.
-pub const CHECKS: &[Check] = &[
-    Check {
-        name: "timers fire by deadline, then in arming order, each at its exact instant",
-        run: timers_fire_in_order,
-    },
-    Check {
-        name: "a task spawned during a batch runs after those already woken, in the same batch",
-        run: spawned_tasks_queue_behind_woken_ones,
-    },
-    Check {
-        name: "sleeps never end early; past deadlines and yields complete without a timer",
-        run: sleeps_are_never_early,
-    },
-    Check {
-        name: "timeout gives up at its deadline and lets a ready future win",
-        run: timeouts,
-    },
-    Check {
-        name: "a tick clock does not drift",
-        run: tick_clock_does_not_drift,
-    },
-    Check {
-        name: "futures spawned and tasks woken from other threads run on the host",
-        run: cross_thread_spawn_and_wake,
-    },
-    Check {
-        name: "a panicking task is reported and the others go on",
-        run: panics_are_contained,
-    },
-    Check {
-        name: "abort drops the future at once; a dropped handle detaches; a group aborts its children",
-        run: cancellation,
-    },
-    Check {
-        name: "wakes are coalesced into few host runs, and big batches yield to the host",
-        run: wakes_are_coalesced,
-    },
-    Check {
-        name: "dropping the executor drops every task; later wakes and spawns are harmless",
-        run: drop_is_clean,
-    },
-];
-
-/// The outcome of every check.
-#[derive(Debug, Clone, Default)]
-pub struct Report {
-    /// Each check's name and outcome.
-    pub results: Vec<(&'static str, Result<(), String>)>,
-}
-
-impl Report {
-    /// The checks that failed, with their reasons.
-    pub fn failures(&self) -> Vec<(&'static str, &str)> {
-        self.results
-            .iter()
-            .filter_map(|(name, result)| result.as_ref().err().map(|why| (*name, why.as_str())))
-            .collect()
-    }
-
-    /// # Panics
-    /// If any check failed, listing every failure.
-    #[track_caller]
-    pub fn assert_all_passed(&self) {
-        let failures = self.failures();
-        assert!(failures.is_empty(), "host conformance failures:\n{self}");
-    }
-}
-
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (name, result) in &self.results {
-            match result {
-                Ok(()) => writeln!(f, "ok   {name}")?,
-                Err(why) => writeln!(f, "FAIL {name}: {why}")?,
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Runs every check in [`CHECKS`] on `harness`.
-pub fn run_all(harness: &mut dyn Harness) -> Report {
-    Report {
-        results: CHECKS
-            .iter()
-            .map(|check| (check.name, check.run(harness)))
-            .collect(),
-    }
-}
-
-type CheckResult = Result<(), String>;
-
-macro_rules! ensure {
-    ($condition:expr, $($message:tt)+) => {
-        if !$condition {
-            return Err(format!($($message)+));
-        }
-    };
-}
-
-/// Runs `body` as the main task of a fresh executor and returns what it concluded.
-fn run_check(
-    harness: &mut dyn Harness,
-    builder: Builder,
-    body: impl Future<Output = CheckResult> + 'static,
-) -> CheckResult {
-    let outcome = Rc::new(RefCell::new(None));
-    let slot = outcome.clone();
-    harness.run(
-        builder,
-        Box::pin(async move {
-            let result = body.await;
-            *slot.borrow_mut() = Some(result);
-        }),
-    );
-    let result = outcome.borrow_mut().take();
-    result.unwrap_or_else(|| Err("the check's task never finished".to_owned()))
-}
-
-const MS: Duration = Duration::from_millis(1);
-/// How long a check waits for another thread before calling it a failure.
-const PATIENCE: Duration = Duration::from_secs(10);
-
-fn timers_fire_in_order(harness: &mut dyn Harness) -> CheckResult {
+pub(super) fn timers_fire_in_order(harness: &mut dyn Harness) -> CheckResult {
     run_check(harness, Builder::default(), async {
         let start = now();
         let log = Rc::new(RefCell::new(Vec::new()));
@@ -226,7 +41,7 @@ fn timers_fire_in_order(harness: &mut dyn Harness) -> CheckResult {
     })
 }
 
-fn spawned_tasks_queue_behind_woken_ones(harness: &mut dyn Harness) -> CheckResult {
+pub(super) fn spawned_tasks_queue_behind_woken_ones(harness: &mut dyn Harness) -> CheckResult {
     run_check(harness, Builder::default(), async {
         let deadline = now() + 3 * MS;
         let log = Rc::new(RefCell::new(Vec::new()));
@@ -262,7 +77,7 @@ fn spawned_tasks_queue_behind_woken_ones(harness: &mut dyn Harness) -> CheckResu
     })
 }
 
-fn sleeps_are_never_early(harness: &mut dyn Harness) -> CheckResult {
+pub(super) fn sleeps_are_never_early(harness: &mut dyn Harness) -> CheckResult {
     run_check(harness, Builder::default(), async {
         let handle = Handle::current();
         for delay in [1, 2, 7, 15] {
@@ -293,7 +108,7 @@ fn sleeps_are_never_early(harness: &mut dyn Harness) -> CheckResult {
     })
 }
 
-fn timeouts(harness: &mut dyn Harness) -> CheckResult {
+pub(super) fn timeouts(harness: &mut dyn Harness) -> CheckResult {
     run_check(harness, Builder::default(), async {
         yield_now().await; // tasks the harness spawned arm their timers first
         let timers_before = Handle::current().stats().pending_timers;
@@ -331,7 +146,7 @@ fn timeouts(harness: &mut dyn Harness) -> CheckResult {
     })
 }
 
-fn tick_clock_does_not_drift(harness: &mut dyn Harness) -> CheckResult {
+pub(super) fn tick_clock_does_not_drift(harness: &mut dyn Harness) -> CheckResult {
     run_check(harness, Builder::default(), async {
         let clock = TickClock::starting_now(2 * MS);
         let mut interval = clock.interval(MissedTicks::CatchUp);
@@ -362,33 +177,7 @@ fn tick_clock_does_not_drift(harness: &mut dyn Harness) -> CheckResult {
     })
 }
 
-/// A flag another thread sets, and the waker to wake when it does.
-type Signal = (AtomicBool, Mutex<Option<Waker>>);
-
-/// A future that completes once another thread has set its flag and woken it.
-fn signal() -> (Arc<Signal>, impl Future<Output = ()>) {
-    let shared = Arc::new((AtomicBool::new(false), Mutex::new(None::<Waker>)));
-    let waiting = shared.clone();
-    let future = poll_fn(move |cx| {
-        *waiting.1.lock().expect("no panics under this lock") = Some(cx.waker().clone());
-        if waiting.0.load(Ordering::Acquire) {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
-    });
-    (shared, future)
-}
-
-fn fire(signal: &Signal) {
-    signal.0.store(true, Ordering::Release);
-    let waker = signal.1.lock().expect("no panics under this lock").take();
-    if let Some(waker) = waker {
-        waker.wake();
-    }
-}
-
-fn cross_thread_spawn_and_wake(harness: &mut dyn Harness) -> CheckResult {
+pub(super) fn cross_thread_spawn_and_wake(harness: &mut dyn Harness) -> CheckResult {
     run_check(harness, Builder::default(), async {
         let spawner = Handle::current().spawner();
         let host_thread = std::thread::current().id();
@@ -416,7 +205,7 @@ fn cross_thread_spawn_and_wake(harness: &mut dyn Harness) -> CheckResult {
         }
         let mut values = Vec::new();
         for handle in handles {
-            let (value, thread) = timeout(PATIENCE, handle)
+            let (value, thread) = within(PATIENCE, handle)
                 .await
                 .map_err(|_| "a future spawned from another thread never ran")?
                 .map_err(|e| e.to_string())?;
@@ -441,7 +230,7 @@ fn cross_thread_spawn_and_wake(harness: &mut dyn Harness) -> CheckResult {
         waker_thread
             .join()
             .map_err(|_| "the waking thread panicked")?;
-        let result = timeout(PATIENCE, waiter).await;
+        let result = within(PATIENCE, waiter).await;
         ensure!(
             result == Ok(Ok(())),
             "a wake from another thread never reached the task: {result:?}"
@@ -450,7 +239,7 @@ fn cross_thread_spawn_and_wake(harness: &mut dyn Harness) -> CheckResult {
     })
 }
 
-fn panics_are_contained(harness: &mut dyn Harness) -> CheckResult {
+pub(super) fn panics_are_contained(harness: &mut dyn Harness) -> CheckResult {
     let heard = Rc::new(RefCell::new(Vec::new()));
     let hook_log = heard.clone();
     let builder = Builder::default().on_task_panic(move |panic| {
@@ -498,7 +287,7 @@ impl Drop for DropFlag {
     }
 }
 
-fn cancellation(harness: &mut dyn Harness) -> CheckResult {
+pub(super) fn cancellation(harness: &mut dyn Harness) -> CheckResult {
     run_check(harness, Builder::default(), async {
         // The harness may keep timers of its own (a watchdog, say): count only ours.
         yield_now().await;
@@ -553,7 +342,7 @@ fn cancellation(harness: &mut dyn Harness) -> CheckResult {
     })
 }
 
-fn wakes_are_coalesced(harness: &mut dyn Harness) -> CheckResult {
+pub(super) fn wakes_are_coalesced(harness: &mut dyn Harness) -> CheckResult {
     const TASKS: usize = 1000;
     const BUDGET: usize = 16;
     run_check(harness, Builder::default().poll_budget(BUDGET), async {
@@ -598,7 +387,7 @@ fn wakes_are_coalesced(harness: &mut dyn Harness) -> CheckResult {
             .join()
             .map_err(|_| "the waking thread panicked")?;
         for task in tasks {
-            timeout(PATIENCE, task)
+            within(PATIENCE, task)
                 .await
                 .map_err(|_| "a woken task never ran")?
                 .map_err(|e| e.to_string())?;
@@ -619,7 +408,7 @@ fn wakes_are_coalesced(harness: &mut dyn Harness) -> CheckResult {
     })
 }
 
-fn drop_is_clean(harness: &mut dyn Harness) -> CheckResult {
+pub(super) fn drop_is_clean(harness: &mut dyn Harness) -> CheckResult {
     let dropped = Rc::new(Cell::new(0));
     let leftovers: Rc<RefCell<Option<(Spawner, Waker)>>> = Rc::default();
     let (counter, out) = (dropped.clone(), leftovers.clone());

@@ -1,0 +1,271 @@
+//! A batch: the ready tasks of one instant of the guest clock, in the order they run.
+//!
+//! Owns the batch's queues and the rules of who runs next. Depends on task ids only: it never
+//! polls, reads a clock or looks at timers; the executor does, when the batch asks it to
+//! (`Next::Deliver`, `Next::Look`).
+//!
+//! A batch runs, in order:
+//! 1. the tasks its timers woke, in arming order (`fired`, delivered from `undelivered` in
+//!    slices, so that firing a million timers is not one long step);
+//! 2. the tasks woken or spawned since it started, from inside it or from outside the guest,
+//!    in the order they were woken (`follow_ups`);
+//! 3. the tasks that woke *themselves* while being polled (`deferred`: `yield_now`, a
+//!    self-waking future) — but only after a look at the host's clock.
+//!
+//! The executor looks at the host's clock when only deferred tasks are left, and after every
+//! `look_every` follow-up polls. If a timer is due then, the batch is **cut**: it closes, and
+//! its follow-ups and deferred tasks are carried into the next batch, behind the tasks the due
+//! timers wake. So neither a task that keeps yielding nor tasks that keep waking one another can
+//! hold a due timer back for more than one poll budget, while a batch whose follow-ups stay under
+//! the budget (the sieve's, say) is never cut and runs the same on every host.
+
+use crate::task::TaskId;
+use std::collections::VecDeque;
+use std::task::Waker;
+
+/// What a timer wakes when it fires.
+#[derive(Debug)]
+pub(crate) enum Wakeup {
+    /// A task of this executor, armed while it was being polled: no waker to clone or drop.
+    Task(TaskId),
+    /// Anything else (a combinator's own waker, say).
+    Waker(Waker),
+}
+
+/// What the executor should do next for the open batch.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// Poll this task.
+    Poll(TaskId),
+    /// Deliver more of the fired timers ([`Batch::take_undelivered`]).
+    Deliver,
+    /// Look at the host's clock: [`Batch::cut`] if a timer is due, else [`Batch::looked`].
+    Look,
+    /// Nothing is left: close the batch.
+    Drained,
+}
+
+/// The open batch's queues (and, between a cut and the next batch, the tasks carried over).
+#[derive(Default)]
+pub(crate) struct Batch {
+    open: bool,
+    fired: VecDeque<TaskId>,
+    /// The fired timers' wakeups not yet delivered, from `cursor` on (`None`: cancelled).
+    undelivered: Vec<Option<Wakeup>>,
+    cursor: usize,
+    follow_ups: VecDeque<TaskId>,
+    deferred: Vec<TaskId>,
+    follow_ups_since_look: usize,
+    /// Set while fired timers are being delivered: wakes then join `fired`.
+    delivering: bool,
+}
+
+impl Batch {
+    /// Whether a batch is open.
+    #[inline]
+    pub(crate) fn is_open(&self) -> bool {
+        self.open
+    }
+
+    /// Opens a batch whose timers fired `wakeups`; tasks carried over from a cut batch stay
+    /// queued behind them.
+    pub(crate) fn open(&mut self, wakeups: Vec<Option<Wakeup>>) {
+        debug_assert!(!self.open && self.fired.is_empty() && self.deferred.is_empty());
+        self.open = true;
+        self.undelivered = wakeups;
+        self.cursor = 0;
+        self.follow_ups_since_look = 0;
+    }
+
+    /// Whether any task waits in the batch (or is carried over to the next one).
+    pub(crate) fn has_tasks(&self) -> bool {
+        !self.fired.is_empty()
+            || self.cursor < self.undelivered.len()
+            || !self.follow_ups.is_empty()
+            || !self.deferred.is_empty()
+    }
+
+    /// Queues a task that was just woken (and was not queued already). `polled` is the task
+    /// being polled, if any: a task that wakes itself is deferred.
+    #[inline]
+    pub(crate) fn push(&mut self, id: TaskId, polled: Option<TaskId>) {
+        if self.delivering {
+            self.fired.push_back(id);
+        } else if polled == Some(id) {
+            self.deferred.push(id);
+        } else {
+            self.follow_ups.push_back(id);
+        }
+    }
+
+    /// Queues a task woken or spawned from outside the guest.
+    pub(crate) fn push_follow_up(&mut self, id: TaskId) {
+        self.follow_ups.push_back(id);
+    }
+
+    /// What to do next; `look_every` is how many follow-ups may run between two looks.
+    #[inline]
+    pub(crate) fn next(&mut self, look_every: usize) -> Next {
+        if let Some(id) = self.fired.pop_front() {
+            return Next::Poll(id);
+        }
+        if self.cursor < self.undelivered.len() {
+            return Next::Deliver;
+        }
+        if !self.follow_ups.is_empty() {
+            if self.follow_ups_since_look >= look_every {
+                return Next::Look;
+            }
+            self.follow_ups_since_look += 1;
+            return Next::Poll(self.follow_ups.pop_front().expect("not empty"));
+        }
+        if self.deferred.is_empty() {
+            Next::Drained
+        } else {
+            Next::Look
+        }
+    }
+
+    /// Starts delivering fired timers: returns the next at most `limit` of them; every wake
+    /// until [`delivered`](Self::delivered) joins `fired`.
+    pub(crate) fn take_undelivered(&mut self, limit: usize) -> Vec<Option<Wakeup>> {
+        let end = self.undelivered.len().min(self.cursor + limit);
+        let slice = self.undelivered[self.cursor..end]
+            .iter_mut()
+            .map(Option::take)
+            .collect();
+        self.cursor = end;
+        self.delivering = true;
+        slice
+    }
+
+    /// Delivery is over. Returns the emptied vector of wakeups once all are delivered, for reuse.
+    pub(crate) fn delivered(&mut self) -> Option<Vec<Option<Wakeup>>> {
+        self.delivering = false;
+        (self.cursor >= self.undelivered.len()).then(|| std::mem::take(&mut self.undelivered))
+    }
+
+    /// The executor looked and no timer was due: follow-ups may run for another `look_every`
+    /// polls, and once none is left, the deferred tasks run again in this batch.
+    pub(crate) fn looked(&mut self) {
+        self.follow_ups_since_look = 0;
+        if self.follow_ups.is_empty() {
+            self.follow_ups.extend(self.deferred.drain(..));
+        }
+    }
+
+    /// A timer is due: closes the batch, carrying its follow-ups and deferred tasks (in that
+    /// order) into the next one.
+    pub(crate) fn cut(&mut self) {
+        debug_assert!(self.fired.is_empty() && self.cursor >= self.undelivered.len());
+        self.follow_ups.extend(self.deferred.drain(..));
+        self.open = false;
+    }
+
+    /// The batch is drained: closes it.
+    pub(crate) fn close(&mut self) {
+        debug_assert!(!self.has_tasks());
+        self.open = false;
+    }
+
+    /// Empties every queue (shutdown).
+    pub(crate) fn clear(&mut self) {
+        *self = Batch::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u32) -> TaskId {
+        TaskId::for_tests(n)
+    }
+
+    fn run_until_drained(batch: &mut Batch, look_every: usize, due: bool) -> Vec<Next> {
+        let mut steps = Vec::new();
+        loop {
+            let next = batch.next(look_every);
+            match next {
+                Next::Deliver => {
+                    for wakeup in batch.take_undelivered(2).into_iter().flatten() {
+                        if let Wakeup::Task(task) = wakeup {
+                            batch.push(task, None);
+                        }
+                    }
+                    batch.delivered();
+                }
+                Next::Look if due => {
+                    batch.cut();
+                    steps.push(next);
+                    return steps;
+                }
+                Next::Look => batch.looked(),
+                Next::Drained => {
+                    steps.push(next);
+                    return steps;
+                }
+                Next::Poll(_) => {}
+            }
+            steps.push(next);
+        }
+    }
+
+    #[test]
+    fn fired_tasks_run_first_in_slices_then_follow_ups_then_deferred_after_a_look() {
+        let mut batch = Batch::default();
+        batch.open(vec![
+            Some(Wakeup::Task(id(1))),
+            None,
+            Some(Wakeup::Task(id(2))),
+            Some(Wakeup::Task(id(3))),
+        ]);
+        batch.push_follow_up(id(9));
+        batch.push(id(8), Some(id(8))); // woke itself
+        let steps = run_until_drained(&mut batch, 16, false);
+        use Next::*;
+        assert_eq!(
+            steps,
+            [
+                Deliver,
+                Poll(id(1)),
+                Deliver,
+                Poll(id(2)),
+                Poll(id(3)),
+                Poll(id(9)),
+                Look,
+                Poll(id(8)),
+                Drained
+            ]
+        );
+    }
+
+    #[test]
+    fn a_look_every_so_many_follow_ups_and_a_cut_carries_the_rest_over() {
+        let mut batch = Batch::default();
+        batch.open(Vec::new());
+        for n in 0..5 {
+            batch.push_follow_up(id(n));
+        }
+        batch.push(id(7), Some(id(7)));
+        let steps = run_until_drained(&mut batch, 2, true);
+        assert_eq!(steps, [Next::Poll(id(0)), Next::Poll(id(1)), Next::Look]);
+        assert!(!batch.is_open());
+        batch.open(vec![Some(Wakeup::Task(id(5)))]);
+        let steps = run_until_drained(&mut batch, 16, false);
+        use Next::*;
+        assert_eq!(
+            steps,
+            [
+                Deliver,
+                Poll(id(5)),
+                Poll(id(2)),
+                Poll(id(3)),
+                Poll(id(4)),
+                Poll(id(7)),
+                Drained
+            ],
+            "the due timer's task first, then the carried follow-ups, then the deferred task"
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! The part of an executor other threads reach: the queues they hand work to, and the
+//! "run requested" handshake that turns any number of wakes into one call of the host's run-soon.
+//!
+//! Owns every cross-thread atomic of the executor (through [`crate::sync`], so that a loom model
+//! checks it). Depends on the [`RunSoon`] handle and task ids only; knows nothing of runs,
+//! batches or timers.
+//!
+//! # The handshake
+//!
+//! - A waker on another thread (or outside a run) pushes the task's id into an [`Inbox`], then
+//!   calls [`Shared::request_run`]: the first caller since the last run asks the host, the rest
+//!   see `run_requested` set and do nothing.
+//! - A run sets `run_requested` for its whole duration ([`Shared::begin_run`]), so wakes during
+//!   it ask nothing: the run itself picks them up, or [`Shared::end_run`] does, which clears the
+//!   flag and then looks at the inboxes once more. Both sides store then load (`SeqCst`), so a
+//!   wake racing the end of a run is seen by at least one of them.
+//! - A task's [`RemoteWakeFlag`] keeps its id in the inbox at most once; the executor releases
+//!   the flag *before* polling the task, so a wake after that poll started queues it again.
+
+use crate::RunSoon;
+use crate::sync::{AtomicBool, AtomicU64, Mutex, Ordering, lock};
+use crate::task::{RemoteTask, TaskId};
+use std::collections::VecDeque;
+
+/// A queue other threads push into and the host thread takes from, in bounded slices.
+pub(crate) struct Inbox<T> {
+    /// `None` once closed: pushes then fail.
+    items: Mutex<Option<VecDeque<T>>>,
+    /// Whether `items` may be non-empty: lets a run skip the lock when it is not.
+    pending: AtomicBool,
+}
+
+impl<T> Inbox<T> {
+    fn new() -> Inbox<T> {
+        Inbox {
+            items: Mutex::new(Some(VecDeque::new())),
+            pending: AtomicBool::new(false),
+        }
+    }
+
+    /// Appends `item`; gives it back once the inbox is closed.
+    fn push(&self, item: T) -> Result<(), T> {
+        let mut items = lock(&self.items);
+        let Some(queue) = items.as_mut() else {
+            return Err(item);
+        };
+        queue.push_back(item);
+        self.pending.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Whether something may be waiting.
+    #[inline]
+    pub(crate) fn is_pending(&self) -> bool {
+        self.pending.load(Ordering::SeqCst)
+    }
+
+    /// Takes at most `limit` items, oldest first, handing each to `f`; returns how many.
+    pub(crate) fn take(&self, limit: usize, mut f: impl FnMut(T)) -> usize {
+        if !self.is_pending() || limit == 0 {
+            return 0;
+        }
+        let taken: Vec<T> = {
+            let mut items = lock(&self.items);
+            let Some(queue) = items.as_mut() else {
+                return 0;
+            };
+            let count = limit.min(queue.len());
+            let taken = queue.drain(..count).collect();
+            if queue.is_empty() {
+                self.pending.store(false, Ordering::SeqCst);
+            }
+            taken
+        };
+        let count = taken.len();
+        // Outside the lock: `f` may drop a task, and a destructor may wake or spawn.
+        taken.into_iter().for_each(&mut f);
+        count
+    }
+
+    /// Closes the inbox and returns what was in it.
+    fn close(&self) -> VecDeque<T> {
+        let items = lock(&self.items).take().unwrap_or_default();
+        self.pending.store(false, Ordering::SeqCst);
+        items
+    }
+}
+
+/// Whether a task's id is in the ready inbox; it is put there at most once.
+pub(crate) struct RemoteWakeFlag(AtomicBool);
+
+impl RemoteWakeFlag {
+    pub(crate) fn new() -> RemoteWakeFlag {
+        RemoteWakeFlag(AtomicBool::new(false))
+    }
+
+    /// Claims the right to queue the task; `false` if its id is queued already (or it is gone).
+    /// The swap pairs with [`release`](Self::release): whatever the waking thread wrote before
+    /// waking is visible to the poll that follows.
+    #[inline]
+    pub(crate) fn claim(&self) -> bool {
+        !self.0.swap(true, Ordering::AcqRel)
+    }
+
+    /// The executor has taken the id out of the inbox: the next wake queues it again.
+    pub(crate) fn release(&self) {
+        self.0.swap(false, Ordering::AcqRel);
+    }
+
+    /// The task is gone: every later wake does nothing.
+    pub(crate) fn retire(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
+/// The cross-thread state of one executor.
+pub(crate) struct Shared {
+    /// Ids of tasks woken off the host thread, or outside a run.
+    pub(crate) ready: Inbox<TaskId>,
+    /// Futures spawned from other threads, not yet adopted.
+    pub(crate) remote: Inbox<RemoteTask>,
+    /// Set while a run is requested *or in progress*: wakes then need not ask the host again.
+    run_requested: AtomicBool,
+    run_soon: RunSoon,
+    run_soon_requests: AtomicU64,
+}
+
+impl Shared {
+    pub(crate) fn new(run_soon: RunSoon) -> Shared {
+        Shared {
+            ready: Inbox::new(),
+            remote: Inbox::new(),
+            run_requested: AtomicBool::new(false),
+            run_soon,
+            run_soon_requests: AtomicU64::new(0),
+        }
+    }
+
+    /// Queues a task woken outside a run, and asks the host for a run unless one is coming.
+    /// Does nothing once the executor is shut down.
+    pub(crate) fn push_ready(&self, id: TaskId) {
+        if self.ready.push(id).is_ok() {
+            self.request_run();
+        }
+    }
+
+    /// Hands a future from another thread to the executor; gives it back if the executor is gone.
+    pub(crate) fn push_remote(&self, task: RemoteTask) -> Result<(), RemoteTask> {
+        self.remote.push(task)?;
+        self.request_run();
+        Ok(())
+    }
+
+    /// Asks the host for a run, unless one is already requested or in progress.
+    pub(crate) fn request_run(&self) {
+        // Load first: a swap is a full barrier, and most wakes find a run already requested.
+        if !self.run_requested.load(Ordering::SeqCst)
+            && !self.run_requested.swap(true, Ordering::SeqCst)
+        {
+            self.ask_host();
+        }
+    }
+
+    fn ask_host(&self) {
+        /// Should the host's run-soon panic, the request was not made: let the next wake try.
+        struct Unrequest<'a>(&'a AtomicBool);
+        impl Drop for Unrequest<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::SeqCst);
+            }
+        }
+        self.run_soon_requests.fetch_add(1, Ordering::Relaxed);
+        let unrequest = Unrequest(&self.run_requested);
+        (self.run_soon)();
+        std::mem::forget(unrequest);
+    }
+
+    /// A run starts: until it ends, wakes need not ask the host.
+    pub(crate) fn begin_run(&self) {
+        self.run_requested.store(true, Ordering::SeqCst);
+    }
+
+    /// A run ends. With `more`, it stopped with work left and asks the host for the next run
+    /// (the flag stays set: this is that request). Otherwise it clears the flag, then looks at
+    /// the inboxes once more, since a wake may have slipped in after the run's last look.
+    pub(crate) fn end_run(&self, more: bool) {
+        if more {
+            self.ask_host();
+        } else {
+            self.run_requested.store(false, Ordering::SeqCst);
+            if self.has_work() {
+                self.request_run();
+            }
+        }
+    }
+
+    /// A host callback panicked during a run: the run is over, and the next wake must reach the
+    /// host again.
+    pub(crate) fn abandon_run(&self) {
+        self.run_requested.store(false, Ordering::SeqCst);
+    }
+
+    /// Whether anything waits in an inbox.
+    #[inline]
+    pub(crate) fn has_work(&self) -> bool {
+        self.ready.is_pending() || self.remote.is_pending()
+    }
+
+    /// Closes both inboxes: later wakes do nothing, later spawns fail. Returns the futures that
+    /// were never adopted, for the executor to drop on its thread.
+    pub(crate) fn close(&self) -> VecDeque<RemoteTask> {
+        self.ready.close();
+        self.remote.close()
+    }
+
+    /// The host's run-soon handle itself.
+    pub(crate) fn run_soon(&self) -> RunSoon {
+        self.run_soon.clone()
+    }
+
+    /// How often the host's run-soon was called.
+    pub(crate) fn run_soon_requests(&self) -> u64 {
+        self.run_soon_requests.load(Ordering::Relaxed)
+    }
+
+    #[cfg(all(test, loom))]
+    fn run_requested(&self) -> bool {
+        self.run_requested.load(Ordering::SeqCst)
+    }
+}
+
+/// Every interleaving of a waking thread and the host thread's runs (`--cfg loom`; see
+/// `.ci/run`): no wake is lost, and a task's poll sees what was written before its last wake.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::sync::Arc;
+    use loom::sync::atomic::AtomicUsize;
+
+    /// The host's side: runs while a run is requested, as the executor does (begin, take every
+    /// queued id, release its flag, "poll" it, end). Returns the values the polls saw.
+    fn host_runs(
+        shared: &Shared,
+        flag: &RemoteWakeFlag,
+        data: &AtomicUsize,
+        runs: usize,
+    ) -> Vec<usize> {
+        let mut seen = Vec::new();
+        for _ in 0..runs {
+            shared.begin_run();
+            shared.ready.take(usize::MAX, |_| {
+                flag.release();
+                seen.push(data.load(Ordering::SeqCst));
+            });
+            shared.end_run(false);
+            if !shared.run_requested() {
+                break;
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn a_wake_racing_a_run_is_never_lost() {
+        loom::model(|| {
+            let asks = Arc::new(AtomicUsize::new(0));
+            let counted = asks.clone();
+            let shared = Arc::new(Shared::new(std::sync::Arc::new(move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+            })));
+            let flag = Arc::new(RemoteWakeFlag::new());
+            let data = Arc::new(AtomicUsize::new(0));
+            let waker = {
+                let (shared, flag, data) = (shared.clone(), flag.clone(), data.clone());
+                loom::thread::spawn(move || {
+                    for value in 1..=2 {
+                        data.store(value, Ordering::SeqCst);
+                        if flag.claim() {
+                            shared.push_ready(TaskId::for_tests(7));
+                        }
+                    }
+                })
+            };
+            let mut seen = host_runs(&shared, &flag, &data, 1);
+            waker.join().unwrap();
+            // The host runs again whenever it was asked to (asks it has not answered yet).
+            if shared.run_requested() {
+                assert!(
+                    asks.load(Ordering::SeqCst) > 0,
+                    "a run is requested but nobody asked"
+                );
+                seen.extend(host_runs(&shared, &flag, &data, 3));
+            }
+            assert_eq!(
+                seen.last(),
+                Some(&2),
+                "the last wake was lost: polls saw {seen:?}"
+            );
+            assert!(!shared.has_work(), "an id was left queued");
+        });
+    }
+
+    #[test]
+    fn a_run_that_stops_with_work_left_asks_again_exactly_once() {
+        loom::model(|| {
+            let asks = Arc::new(AtomicUsize::new(0));
+            let counted = asks.clone();
+            let shared = Arc::new(Shared::new(std::sync::Arc::new(move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+            })));
+            shared.begin_run();
+            let waker = {
+                let shared = shared.clone();
+                loom::thread::spawn(move || shared.push_ready(TaskId::for_tests(1)))
+            };
+            shared.end_run(true);
+            waker.join().unwrap();
+            assert_eq!(
+                asks.load(Ordering::SeqCst),
+                1,
+                "one request between two runs"
+            );
+            assert!(shared.run_requested());
+        });
+    }
+}

@@ -1,0 +1,182 @@
+//! Hosts that misbehave: a callback that panics, a timer that fires early, a fired deadline the
+//! host never forgets. The executor copes, and tells the host the truth about its timer.
+
+use crate::faulty_host::{Faults, FaultyLoop, Gave, PanicIn};
+use guestloop::testing::TestHost;
+use guestloop::{Executor, Instant, sleep};
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+const MS: Duration = Duration::from_millis(1);
+
+/// Runs `executor.run()`, expecting the host's callback to panic out of it.
+fn run_expecting_host_panic(executor: &Executor, what: &str) {
+    let panic = catch_unwind(AssertUnwindSafe(|| executor.run())).expect_err("the host panicked");
+    let message = panic.downcast_ref::<&str>().copied().unwrap_or_default();
+    assert!(message.contains(what), "{message}");
+}
+
+/// After a host callback panicked inside `run`, a spawn from another thread must still reach
+/// the host (its run-soon) and run.
+fn a_wake_after_the_panic_reaches_the_host(callback: PanicIn, what: &str) {
+    let host_loop = FaultyLoop::new(Faults::default());
+    let executor = Executor::new(host_loop.host());
+    drop(executor.spawn_local(sleep(Duration::from_secs(1))));
+    host_loop.state.panic_next_time(callback);
+    run_expecting_host_panic(&executor, what);
+    host_loop.state.requested.store(false, Ordering::SeqCst);
+    let calls = host_loop.state.run_soon_calls.load(Ordering::SeqCst);
+
+    let spawner = executor.spawner();
+    let task = std::thread::spawn(move || spawner.spawn(async { 42 }).unwrap())
+        .join()
+        .unwrap();
+    assert_eq!(
+        host_loop.state.run_soon_calls.load(Ordering::SeqCst),
+        calls + 1,
+        "the wake reached the host"
+    );
+    host_loop
+        .run_until(&executor, 10, || task.is_finished())
+        .unwrap();
+}
+
+#[test]
+fn a_host_whose_set_timer_panics_does_not_wedge_the_executor() {
+    a_wake_after_the_panic_reaches_the_host(PanicIn::SetTimer, "timer failed");
+}
+
+#[test]
+fn a_host_whose_clock_panics_does_not_wedge_the_executor() {
+    a_wake_after_the_panic_reaches_the_host(PanicIn::Now, "clock failed");
+}
+
+#[test]
+fn a_host_whose_run_soon_panics_is_asked_again_at_the_next_wake() {
+    let host_loop = FaultyLoop::new(Faults {
+        panic_in: Some(PanicIn::RunSoon),
+        ..Faults::default()
+    });
+    let executor = Executor::new(host_loop.host());
+    host_loop.state.panic_next_time(PanicIn::RunSoon);
+    let first = catch_unwind(AssertUnwindSafe(|| executor.spawn_local(async { 1 })));
+    assert!(
+        first.is_err(),
+        "the host's run-soon panicked out of the spawn"
+    );
+    let second = executor.spawn_local(async { 2 });
+    assert_eq!(host_loop.state.run_soon_calls.load(Ordering::SeqCst), 1);
+    host_loop
+        .run_until(&executor, 10, || second.is_finished())
+        .unwrap();
+}
+
+#[test]
+fn a_timer_that_fires_early_is_armed_again_and_the_sleep_ends_on_time() {
+    // The timer fires 300 µs early; each look at the clock takes 100 µs, so the executor sees
+    // a few early runs per sleep before the deadline comes.
+    let host_loop = FaultyLoop::new(Faults {
+        fires_early: Duration::from_micros(300),
+        clock_step: Duration::from_micros(100),
+        ..Faults::default()
+    });
+    let executor = Executor::new(host_loop.host());
+    let woke = Rc::new(Cell::new(None));
+    let record = woke.clone();
+    let handle = executor.handle();
+    drop(executor.spawn_local(async move {
+        let start = guestloop::now();
+        for _ in 0..3 {
+            sleep(5 * MS).await;
+        }
+        record.set(Some((start, guestloop::now(), handle.host_now())));
+    }));
+    host_loop
+        .run_until(&executor, 100, || woke.get().is_some())
+        .expect("every early fire was followed by a new timer");
+    let (start, guest, host) = woke.get().unwrap();
+    assert_eq!(guest - start, 15 * MS);
+    assert!(
+        host >= guest,
+        "never before the deadline on the host's clock"
+    );
+    let runs = host_loop.state.runs.get();
+    assert!((4..=20).contains(&runs), "{runs} runs");
+}
+
+#[test]
+fn a_host_that_never_forgets_a_fired_deadline_is_told_to_and_goes_idle() {
+    let host_loop = FaultyLoop::new(Faults {
+        keeps_fired_deadline: true,
+        ..Faults::default()
+    });
+    let executor = Executor::new(host_loop.host());
+    let task = executor.spawn_local(async {
+        sleep(5 * MS).await;
+        sleep(5 * MS).await;
+    });
+    host_loop
+        .run_until(&executor, 10, || task.is_finished())
+        .unwrap();
+    assert_eq!(
+        host_loop.state.timer.get(),
+        None,
+        "disarmed after the last timer fired"
+    );
+    assert_eq!(
+        host_loop.run_until(&executor, 1000, || false),
+        Err(Gave::Idle),
+        "no more runs once nothing is pending"
+    );
+    assert_eq!(host_loop.state.runs.get(), 3);
+}
+
+#[test]
+fn the_host_timer_is_set_after_every_run_that_leaves_a_timer_pending() {
+    let mut host = TestHost::new(MS);
+    let task = host.spawn_local(async {
+        for _ in 0..10 {
+            sleep(5 * MS).await;
+        }
+    });
+    host.run_pending();
+    assert_eq!(host.timer(), Some(Instant::from_nanos(5_000_000)));
+    let sets = host.stats().timer_sets;
+    host.step(); // no run: the timer is left alone
+    assert_eq!(host.stats().timer_sets, sets);
+    host.run_until(|| task.is_finished()).unwrap();
+    assert_eq!(
+        host.stats().timer_sets,
+        sets + 10,
+        "nine re-arms, and a disarm once the last timer fired"
+    );
+    assert_eq!(host.timer(), None);
+}
+
+#[test]
+fn a_sleeping_task_aborted_outside_a_run_rearms_or_disarms_the_host_timer_at_once() {
+    let mut host = TestHost::new(MS);
+    let short = host.spawn_local(sleep(Duration::from_secs(1)));
+    let long = host.spawn_local(sleep(Duration::from_secs(2)));
+    host.run_pending();
+    assert_eq!(host.timer(), Some(Instant::from_nanos(1_000_000_000)));
+    short.abort();
+    assert_eq!(host.timer(), Some(Instant::from_nanos(2_000_000_000)));
+    long.abort();
+    assert_eq!(host.timer(), None);
+    assert_eq!(host.executor().stats().pending_timers, 0);
+}
+
+#[test]
+fn an_idle_executor_with_no_timer_never_sets_the_host_timer() {
+    let host_loop = FaultyLoop::new(Faults::default());
+    let executor = Executor::new(host_loop.host());
+    for _ in 0..10 {
+        drop(executor.spawn_local(async {}));
+        host_loop.run_until(&executor, 100, || false).unwrap_err();
+    }
+    assert_eq!(host_loop.state.timer_sets.get(), 0);
+}

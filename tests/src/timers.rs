@@ -1,0 +1,315 @@
+//! Timers belong to their executor, and a host that stalls longer than the catch-up bound makes
+//! the guest clock jump instead of replaying every missed deadline.
+
+use crate::faulty_host::{Faults, FaultyLoop};
+use guestloop::testing::TestHost;
+use guestloop::{
+    Builder, Executor, Instant, JoinError, MissedTicks, Sleep, TickClock, sleep, sleep_until,
+};
+use std::cell::{Cell, RefCell};
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::Poll;
+use std::time::Duration;
+
+const MS: Duration = Duration::from_millis(1);
+
+type SharedSleep = Rc<RefCell<Option<Pin<Box<Sleep>>>>>;
+
+/// Spawns a task on `host` that polls the shared sleep once (registering its timer there), then
+/// waits forever.
+fn register_on(host: &TestHost, shared: &SharedSleep) {
+    let shared = shared.clone();
+    drop(host.spawn_local(poll_fn(move |cx| {
+        if let Some(sleep) = shared.borrow_mut().as_mut() {
+            let _ = sleep.as_mut().poll(cx);
+        }
+        Poll::<()>::Pending
+    })));
+}
+
+/// A task on `host` that awaits the shared sleep.
+fn await_on(host: &TestHost, shared: &SharedSleep) -> guestloop::JoinHandle<()> {
+    let shared = shared.clone();
+    host.spawn_local(poll_fn(move |cx| {
+        let mut sleep = shared.borrow_mut();
+        sleep.as_mut().expect("there").as_mut().poll(cx)
+    }))
+}
+
+#[test]
+fn a_sleep_polled_by_another_executor_panics_and_leaves_that_executors_timers_alone() {
+    let deadline = Instant::ZERO + 10 * MS;
+    let mut a = TestHost::new(MS);
+    let mut b = TestHost::new(MS);
+    // B has a sleeper of its own at the same deadline, in the same slot as A's sleep.
+    let b_sleeper = b.spawn_local(async move {
+        sleep_until(deadline).await;
+        guestloop::now()
+    });
+    b.run_pending();
+    let shared: SharedSleep = Rc::new(RefCell::new(Some(Box::pin(sleep_until(deadline)))));
+    register_on(&a, &shared);
+    a.run_pending();
+    assert_eq!(a.executor().stats().pending_timers, 1);
+
+    let thief = await_on(&b, &shared);
+    b.run_pending();
+    match b.block_on(thief) {
+        Err(JoinError::Panicked(message)) => assert!(
+            message.contains("polled by a task of another executor"),
+            "{message}"
+        ),
+        other => panic!("polling A's sleep on B gave {other:?}"),
+    }
+    assert_eq!(
+        b.block_on(b_sleeper),
+        Ok(deadline),
+        "B's own timer still fires"
+    );
+    assert_eq!(a.executor().stats().pending_timers, 1, "A's timer is A's");
+    shared.borrow_mut().take(); // dropped outside any run: cancels its timer on A
+    assert_eq!(a.executor().stats().pending_timers, 0);
+    assert_eq!(a.timer(), None, "and A's host timer is disarmed");
+}
+
+#[test]
+fn a_fired_sleep_polled_on_an_executor_whose_clock_is_ahead_does_not_complete_there() {
+    let deadline = Instant::ZERO + 100 * MS;
+    let mut a = TestHost::new(MS);
+    let mut b = TestHost::new(MS);
+    b.advance(Duration::from_secs(1)); // B's clock is far ahead of A's
+    let shared: SharedSleep = Rc::new(RefCell::new(Some(Box::pin(sleep_until(deadline)))));
+    register_on(&a, &shared);
+    a.run_pending();
+    let early = await_on(&b, &shared);
+    assert!(
+        matches!(b.block_on(early), Err(JoinError::Panicked(_))),
+        "a sleep never completes by another executor's clock"
+    );
+    a.advance(50 * MS);
+    assert_eq!(a.executor().stats().pending_timers, 1, "still pending on A");
+}
+
+#[test]
+fn a_sleep_made_in_a_task_of_one_executor_panics_on_another() {
+    let mut a = TestHost::new(MS);
+    let mut b = TestHost::new(MS);
+    let made = a.block_on(async { Some(sleep(5 * MS)) });
+    let slot = Rc::new(RefCell::new(made));
+    let task = b.spawn_local(async move {
+        let sleep = slot.borrow_mut().take().unwrap();
+        sleep.await
+    });
+    assert!(matches!(b.block_on(task), Err(JoinError::Panicked(_))));
+}
+
+#[test]
+fn a_sleep_dropped_outside_a_run_cancels_its_timer_and_the_host_timer_follows() {
+    let mut host = TestHost::new(MS);
+    let shared: SharedSleep = Rc::new(RefCell::new(Some(Box::pin(sleep(Duration::from_secs(5))))));
+    let long = host.spawn_local(sleep(Duration::from_secs(9)));
+    register_on(&host, &shared);
+    host.run_pending();
+    assert_eq!(host.executor().stats().pending_timers, 2);
+    assert_eq!(host.timer(), Some(Instant::ZERO + Duration::from_secs(5)));
+    shared.borrow_mut().take();
+    assert_eq!(host.executor().stats().pending_timers, 1);
+    assert_eq!(host.timer(), Some(Instant::ZERO + Duration::from_secs(9)));
+    long.abort();
+    assert_eq!(host.timer(), None);
+}
+
+#[test]
+fn a_sleep_dropped_during_another_executors_run_cancels_on_its_own() {
+    let mut a = TestHost::new(MS);
+    let mut b = TestHost::new(MS);
+    let b_sleeper = b.spawn_local(sleep_until(Instant::ZERO + 10 * MS));
+    b.run_pending();
+    let shared: SharedSleep = Rc::new(RefCell::new(Some(Box::pin(sleep_until(
+        Instant::ZERO + 10 * MS,
+    )))));
+    register_on(&a, &shared);
+    a.run_pending();
+    let dropper = b.spawn_local(async move { drop(shared.borrow_mut().take()) });
+    b.block_on(dropper).unwrap();
+    assert_eq!(a.executor().stats().pending_timers, 0, "cancelled on A");
+    assert_eq!(
+        b.executor().stats().pending_timers,
+        1,
+        "B's timer untouched"
+    );
+    b.block_on(b_sleeper).unwrap();
+}
+
+/// What a task ticking on a 100 ms clock saw, and when.
+#[derive(Debug, Default)]
+struct Ticks {
+    catch_up: Vec<(u64, Instant)>,
+    skip: Vec<(u64, Instant)>,
+}
+
+fn ticking(host: &TestHost, until_tick: u64) -> Rc<RefCell<Ticks>> {
+    let ticks = Rc::new(RefCell::new(Ticks::default()));
+    for missed in [MissedTicks::CatchUp, MissedTicks::Skip] {
+        let ticks = ticks.clone();
+        drop(host.spawn_local(async move {
+            let clock = TickClock::starting_now(100 * MS);
+            let mut interval = clock.interval(missed);
+            loop {
+                let tick = interval.tick().await;
+                let mut ticks = ticks.borrow_mut();
+                let log = match missed {
+                    MissedTicks::CatchUp => &mut ticks.catch_up,
+                    MissedTicks::Skip => &mut ticks.skip,
+                };
+                log.push((tick, guestloop::now()));
+                if tick >= until_tick {
+                    break;
+                }
+            }
+        }));
+    }
+    ticks
+}
+
+#[test]
+fn a_stall_within_the_catch_up_bound_replays_every_deadline_exactly() {
+    let mut host = TestHost::new(MS);
+    let ticks = ticking(&host, 12);
+    host.run_pending();
+    host.advance(Duration::from_millis(950)); // under the default bound of 1 s
+    host.run_until_idle();
+    let t = |tick: u64| Instant::from_nanos(tick * 100_000_000);
+    let exact: Vec<_> = (1..=12).map(|tick| (tick, t(tick))).collect();
+    assert_eq!(ticks.borrow().catch_up, exact);
+    assert_eq!(ticks.borrow().skip, exact);
+    assert_eq!(host.executor().stats().clock_jumps, 0);
+}
+
+#[test]
+fn a_stall_past_the_catch_up_bound_jumps_the_guest_clock_to_the_host() {
+    let mut host = TestHost::new(MS);
+    let ticks = ticking(&host, 40);
+    host.run_pending();
+    host.advance(Duration::from_millis(2_550)); // a 2.55 s stall: ticks 1..=25 are due
+    let jumped_to = Instant::ZERO + Duration::from_millis(2_550);
+    {
+        let ticks = ticks.borrow();
+        // CatchUp delivers every missed tick at once, at the host's time; Skip only the latest.
+        let burst: Vec<_> = (1..=25).map(|tick| (tick, jumped_to)).collect();
+        assert_eq!(ticks.catch_up, burst);
+        assert_eq!(ticks.skip, [(25, jumped_to)]);
+    }
+    assert_eq!(host.executor().stats().clock_jumps, 1);
+    host.run_until_idle();
+    let ticks = ticks.borrow();
+    let t = |tick: u64| Instant::from_nanos(tick * 100_000_000);
+    assert_eq!(
+        ticks.catch_up[25..],
+        (26..=40).map(|k| (k, t(k))).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        ticks.skip[1..],
+        (26..=40).map(|k| (k, t(k))).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        host.executor().stats().clock_jumps,
+        1,
+        "back on schedule: no more jumps"
+    );
+}
+
+#[test]
+fn work_started_from_outside_after_a_long_stall_counts_from_the_hosts_time() {
+    let host_loop = FaultyLoop::new(Faults::default());
+    let executor = Executor::new(host_loop.host());
+    drop(executor.spawn_local(async {
+        loop {
+            sleep(10 * MS).await; // a ticking task: during the stall, its deadlines fall due
+        }
+    }));
+    host_loop.run_until(&executor, 10, || false).unwrap_err();
+    // The host stalls for 5 s; a click (a spawn from outside) arrives before it runs the guest.
+    host_loop
+        .state
+        .advance_to(Instant::ZERO + Duration::from_secs(5));
+    let clicked = Rc::new(Cell::new(None));
+    let record = clicked.clone();
+    let handle = executor.handle();
+    drop(executor.spawn_local(async move {
+        let start = guestloop::now();
+        sleep(Duration::from_secs(1)).await;
+        record.set(Some((start, handle.host_now())));
+    }));
+    host_loop
+        .run_until(&executor, 1000, || clicked.get().is_some())
+        .unwrap();
+    let (start, ended_on_host) = clicked.get().unwrap();
+    assert_eq!(
+        start,
+        Instant::ZERO + Duration::from_secs(5),
+        "the host's time"
+    );
+    assert!(
+        ended_on_host >= Instant::ZERO + Duration::from_secs(6),
+        "a whole second later on the host's clock, not at once: {ended_on_host}"
+    );
+    assert_eq!(executor.stats().clock_jumps, 1);
+}
+
+#[test]
+fn a_catch_up_bound_of_zero_jumps_whenever_the_host_is_late() {
+    let builder = Builder::default().max_catch_up(Duration::ZERO);
+    let mut host = TestHost::with_builder(builder, 7 * MS);
+    let task = host.spawn_local(async {
+        let start = guestloop::now();
+        sleep(5 * MS).await;
+        guestloop::now() - start
+    });
+    assert_eq!(
+        host.block_on(task),
+        Ok(7 * MS),
+        "woke at the host's 7 ms step"
+    );
+    assert_eq!(host.executor().stats().clock_jumps, 1);
+}
+
+#[test]
+fn an_unbounded_catch_up_replays_a_long_stall_exactly() {
+    let builder = Builder::default().max_catch_up(Duration::MAX);
+    let mut host = TestHost::with_builder(builder, MS);
+    let ticks = ticking(&host, 30);
+    host.run_pending();
+    host.advance(Duration::from_secs(60));
+    let t = |tick: u64| Instant::from_nanos(tick * 100_000_000);
+    let exact: Vec<_> = (1..=30).map(|tick| (tick, t(tick))).collect();
+    assert_eq!(ticks.borrow().catch_up, exact);
+    assert_eq!(host.executor().stats().clock_jumps, 0);
+}
+
+#[test]
+fn a_run_takes_in_at_most_a_budget_of_tasks_from_other_threads() {
+    const BUDGET: usize = 16;
+    let host = TestHost::with_builder(Builder::default().poll_budget(BUDGET), MS);
+    let spawner = host.executor().spawner();
+    std::thread::spawn(move || {
+        for _ in 0..10_000 {
+            drop(spawner.spawn(async {}).unwrap());
+        }
+    })
+    .join()
+    .unwrap();
+    let executor: &Executor = host.executor();
+    while executor.stats().spawned < 10_000 || executor.stats().live_tasks > 0 {
+        let before = executor.stats();
+        executor.run();
+        let after = executor.stats();
+        assert!(
+            after.spawned - before.spawned <= BUDGET as u64,
+            "{before:?} → {after:?}"
+        );
+        assert!(after.polls - before.polls <= BUDGET as u64);
+    }
+}
