@@ -35,6 +35,7 @@ pub fn run(args: &DemoArgs, config: SieveConfig) -> i32 {
     let guest = qt_host::install();
     test_hooks::spawn(&guest);
     crate::measure::spawn_wake_bench(&guest);
+    drop(guest); // the thread-local owns the guest; `uninstall` below ends it
     let window = match args.demo {
         Demo::Eratosthenes => {
             sieve_window::set_plan(SievePlan {
@@ -68,9 +69,9 @@ pub fn run(args: &DemoArgs, config: SieveConfig) -> i32 {
 
     // Drop the tasks while the QML objects they point at still exist, then the engine, then Qt.
     crate::measure::report();
-    let report = qt_host::uninstall();
+    let stats = qt_host::uninstall();
     if std::env::var_os("GUESTLOOP_QT_LOG").is_some() {
-        eprintln!("guest: {report:?}");
+        eprintln!("guest: {stats:?}");
     }
     drop(engine);
     drop(app);

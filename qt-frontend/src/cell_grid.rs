@@ -183,11 +183,13 @@ impl qobject::CellGrid {
         }
         let mut span: Option<(usize, usize)> = None;
         for (number, colour) in changes.marks {
-            let index = number as usize - 1;
-            let Some(cell) = self.as_mut().rust_mut().get_mut().marks.get_mut(index) else {
+            // This runs inside a queued Qt closure, where a panic would abort the process:
+            // numbers outside the grid (0 among them) are ignored, never indexed.
+            let cells = &mut self.as_mut().rust_mut().get_mut().marks;
+            let Some(index) = cell_index(number, cells.len()) else {
                 continue;
             };
-            *cell = Some(colour);
+            cells[index] = Some(colour);
             span = Some(span.map_or((index, index), |(lo, hi)| (lo.min(index), hi.max(index))));
         }
         if let Some((first, last)) = span {
@@ -200,6 +202,12 @@ impl qobject::CellGrid {
             self.as_mut().data_changed(&top_left, &bottom_right, &roles);
         }
     }
+}
+
+/// The index of the cell showing `number` (numbers start at 1) in a grid of `cells` cells.
+fn cell_index(number: u32, cells: usize) -> Option<usize> {
+    let index = usize::try_from(number).ok()?.checked_sub(1)?;
+    (index < cells).then_some(index)
 }
 
 impl cxx_qt::Initialize for qobject::CellGrid {
@@ -257,5 +265,24 @@ impl GridHandle {
 impl std::fmt::Debug for GridHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("GridHandle")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell_index;
+
+    #[test]
+    fn numbers_outside_the_grid_have_no_cell() {
+        assert_eq!(
+            cell_index(0, 100),
+            None,
+            "0 has no cell (it used to underflow)"
+        );
+        assert_eq!(cell_index(1, 100), Some(0));
+        assert_eq!(cell_index(100, 100), Some(99));
+        assert_eq!(cell_index(101, 100), None);
+        assert_eq!(cell_index(u32::MAX, 100), None);
+        assert_eq!(cell_index(1, 0), None);
     }
 }

@@ -6,26 +6,31 @@
 //! # Design
 //!
 //! The executor lives in a **thread-local** of the Qt thread ([`install`] puts it there,
-//! [`uninstall`] drops it). Both ways into the guest are `Send + 'static` closures that cannot
-//! carry an `Rc`: the `QTimer::timeout` handler and the closures `CxxQtThread::queue` runs.
-//! They run on the Qt thread, so they find the executor there. A run clones the `Rc` out of the
-//! thread-local first, so nothing is borrowed while tasks run.
+//! [`uninstall`] drops it). Both ways into the guest are Qt callbacks that cannot carry an `Rc`:
+//! the `QTimer::timeout` connection (a plain Rust `fn`, connected in C++, so that no
+//! `Pin<&mut QTimer>` is alive while the guest re-arms that timer) and the closures
+//! `CxxQtThread::queue` runs. They run on the Qt thread, so they find the executor there. A run
+//! clones the `Rc` out of the thread-local first, so nothing is borrowed while tasks run.
 //!
 //! - `now()`: a monotonic `std::time::Instant` taken at install, as nanoseconds.
 //! - `set_timer(Some(d))`: one single-shot `Qt::PreciseTimer`, armed for the remaining time in
-//!   whole milliseconds rounded up. Should Qt fire it while `now() < d`, it is re-armed for the
-//!   rest: the executor never sees an early timer.
+//!   whole milliseconds rounded up, so that it never fires before `d`. (Should Qt fire early all
+//!   the same, the executor finds nothing due and arms the timer again.)
 //! - `run_soon_handle()`: queues a closure on [`GuestWake`], a bare QObject that exists only as
 //!   the target of `CxxQtThread::queue` (queued closures run under a lock of their object, so the
 //!   target holds no state). Once it is destroyed, queuing fails, and the request is dropped.
+//!
+//! The `QTimer` and the `GuestWake` belong to the thread-local, not to the executor's host: a
+//! [`Handle`] kept past [`uninstall`] keeps neither alive, so both are gone before
+//! `QGuiApplication` is (the host then ignores the executor's last `set_timer`).
 //!
 //! Nothing polls: with no timer armed and no wake, the Qt thread sleeps.
 
 use cxx::UniquePtr;
 use cxx_qt::{CxxQtThread, Threading};
 use guestloop::{Builder, Executor, ExecutorStats, Handle, Host, Instant, RunSoon};
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -55,6 +60,12 @@ pub mod ffi {
 
         /// A new single-shot timer of type `Qt::PreciseTimer`.
         fn precise_single_shot_timer() -> UniquePtr<QTimer>;
+
+        /// Calls `on_timeout` whenever `timer` fires (for as long as the timer lives).
+        fn connect_timeout(timer: Pin<&mut QTimer>, on_timeout: fn());
+
+        /// Whether a `QCoreApplication` exists.
+        fn application_exists() -> bool;
     }
 
     extern "RustQt" {
@@ -82,30 +93,20 @@ pub use ffi::{QTimer, precise_single_shot_timer};
 #[derive(Debug, Default)]
 pub struct GuestWakeRust;
 
-/// What the host keeps on the Qt thread: its clock, its timer and the queue target.
-struct HostState {
-    started: std::time::Instant,
-    /// The deadline the timer is armed for; `None` when disarmed.
-    deadline: Cell<Option<Instant>>,
+/// The host's Qt objects: its timer and the queue target. Owned by the thread-local.
+struct QtObjects {
     timer: RefCell<UniquePtr<QTimer>>,
     wake: UniquePtr<GuestWake>,
-    early_fires: Cell<u64>,
 }
 
-impl HostState {
-    fn now(&self) -> Instant {
-        Instant::from_nanos(self.started.elapsed().as_nanos() as u64)
-    }
-
-    fn arm(&self, deadline: Instant) {
-        let msec = timer_msec(deadline.saturating_duration_since(self.now()));
-        self.deadline.set(Some(deadline));
-        self.timer.borrow_mut().pin_mut().start(msec);
-    }
-
-    fn disarm(&self) {
-        self.deadline.set(None);
-        self.timer.borrow_mut().pin_mut().stop();
+impl Drop for QtObjects {
+    fn drop(&mut self) {
+        if !ffi::application_exists() {
+            // Qt objects destroyed after their application: a teardown order bug in the caller.
+            eprintln!(
+                "warning: the Qt host's objects outlived QGuiApplication; call qt_host::uninstall() before dropping it"
+            );
+        }
     }
 }
 
@@ -118,25 +119,43 @@ fn timer_msec(remaining: Duration) -> i32 {
         .min(i32::MAX as u128) as i32
 }
 
-/// A [`Host`] over Qt's event loop. Made and owned by [`install`].
+/// A [`Host`] over Qt's event loop. Made by [`install`]; its executor owns it.
 struct QtHost {
-    state: Rc<HostState>,
+    started: std::time::Instant,
+    objects: Weak<QtObjects>,
+}
+
+impl QtHost {
+    fn now(&self) -> Instant {
+        Instant::from_nanos(self.started.elapsed().as_nanos() as u64)
+    }
 }
 
 impl Host for QtHost {
     fn now(&self) -> Instant {
-        self.state.now()
+        QtHost::now(self)
     }
 
     fn set_timer(&self, deadline: Option<Instant>) {
+        let Some(objects) = self.objects.upgrade() else {
+            return; // uninstalled: the timer is gone
+        };
+        let mut timer = objects.timer.borrow_mut();
         match deadline {
-            Some(deadline) => self.state.arm(deadline),
-            None => self.state.disarm(),
+            Some(deadline) => {
+                let msec = timer_msec(deadline.saturating_duration_since(self.now()));
+                timer.pin_mut().start(msec);
+            }
+            None => timer.pin_mut().stop(),
         }
     }
 
     fn run_soon_handle(&self) -> RunSoon {
-        let wake: CxxQtThread<GuestWake> = self.state.wake.qt_thread();
+        let objects = self
+            .objects
+            .upgrade()
+            .expect("the host is made with its objects");
+        let wake: CxxQtThread<GuestWake> = objects.wake.qt_thread();
         Arc::new(move || {
             // An error means the GuestWake object, hence the guest, is gone: nothing to run.
             let _ = wake.queue(|_| run_guest());
@@ -144,35 +163,26 @@ impl Host for QtHost {
     }
 }
 
+/// What the thread-local holds while a guest is installed.
+struct Guest {
+    objects: Rc<QtObjects>,
+    executor: Rc<Executor>,
+}
+
 thread_local! {
-    static GUEST: RefCell<Option<(Rc<HostState>, Rc<Executor>)>> = const { RefCell::new(None) };
+    static GUEST: RefCell<Option<Guest>> = const { RefCell::new(None) };
 }
 
-fn guest() -> Option<(Rc<HostState>, Rc<Executor>)> {
-    GUEST.with_borrow(Clone::clone)
+fn executor() -> Option<Rc<Executor>> {
+    GUEST.with_borrow(|guest| guest.as_ref().map(|guest| guest.executor.clone()))
 }
 
-/// A queued run arrived.
+/// A queued run arrived, or the timer fired. (A timer that fires early costs a run that finds
+/// nothing due; the executor then arms it again.)
 fn run_guest() {
-    if let Some((_, executor)) = guest() {
+    if let Some(executor) = executor() {
         executor.run();
     }
-}
-
-/// The timer fired: run the guest, unless Qt was early.
-fn timer_fired() {
-    let Some((state, executor)) = guest() else {
-        return;
-    };
-    if let Some(deadline) = state.deadline.get()
-        && state.now() < deadline
-    {
-        state.early_fires.set(state.early_fires.get() + 1);
-        state.arm(deadline);
-        return;
-    }
-    state.deadline.set(None);
-    executor.run();
 }
 
 /// Creates the guest executor on this (the Qt) thread with default settings.
@@ -189,53 +199,33 @@ pub fn install() -> Handle {
 /// If a guest is already installed on this thread. Call it after `QGuiApplication::new()`.
 pub fn install_with(builder: Builder) -> Handle {
     assert!(
-        guest().is_none(),
+        executor().is_none(),
         "qt_host::install: a guest is already installed on this thread"
     );
-    let state = Rc::new(HostState {
-        started: std::time::Instant::now(),
-        deadline: Cell::new(None),
+    let objects = Rc::new(QtObjects {
         timer: RefCell::new(ffi::precise_single_shot_timer()),
         wake: ffi::guest_wake_new(),
-        early_fires: Cell::new(0),
     });
-    // The handler gets `Pin<&mut QTimer>` while `arm` may take another `&mut` to the same timer;
-    // cxx's opaque types are `!Unpin` and hold an `UnsafeCell`, so the two do not assert
-    // exclusive access. The connection lives as long as the timer, hence `release`.
-    let _ = state
-        .timer
-        .borrow_mut()
-        .pin_mut()
-        .on_timeout(|_| timer_fired())
-        .release();
+    ffi::connect_timeout(objects.timer.borrow_mut().pin_mut(), run_guest);
     let executor = Rc::new(builder.build(QtHost {
-        state: state.clone(),
+        started: std::time::Instant::now(),
+        objects: Rc::downgrade(&objects),
     }));
     let handle = executor.handle();
-    GUEST.with_borrow_mut(|guest| *guest = Some((state, executor)));
+    GUEST.set(Some(Guest { objects, executor }));
     handle
 }
 
-/// What the host saw while a guest was installed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HostReport {
-    /// The executor's own counters.
-    pub executor: ExecutorStats,
-    /// Times Qt fired the timer before its deadline (it was re-armed; the guest never saw them).
-    pub early_fires: u64,
-}
-
-/// Drops the guest: every task and timer, then the QTimer and the queue target. Call it after
-/// `exec()` returns, while the QML objects the tasks use still exist.
-pub fn uninstall() -> Option<HostReport> {
-    let (state, executor) = GUEST.with_borrow_mut(Option::take)?;
-    let report = HostReport {
-        executor: executor.stats(),
-        early_fires: state.early_fires.get(),
-    };
-    drop(executor); // drops the tasks; may disarm the timer, so `state` goes after
-    drop(state);
-    Some(report)
+/// Drops the guest: every task and timer, then the `QTimer` and the queue target, whatever
+/// [`Handle`]s are still around. Returns the executor's counters, if a guest was installed.
+/// Call it after `exec()` returns, while the QML objects the tasks use still exist, and before
+/// `QGuiApplication` is dropped.
+pub fn uninstall() -> Option<ExecutorStats> {
+    let Guest { objects, executor } = GUEST.take()?;
+    let stats = executor.stats();
+    drop(executor); // drops the tasks; disarms the timer, so `objects` go after
+    drop(objects);
+    Some(stats)
 }
 
 /// Posts closures to the Qt thread as queued events, exactly as "run soon" does: for measuring
@@ -258,7 +248,11 @@ impl std::fmt::Debug for QtPoster {
 
 /// A poster to the installed guest's thread; `None` if no guest is installed.
 pub fn poster() -> Option<QtPoster> {
-    guest().map(|(state, _)| QtPoster(state.wake.qt_thread()))
+    GUEST.with_borrow(|guest| {
+        guest
+            .as_ref()
+            .map(|guest| QtPoster(guest.objects.wake.qt_thread()))
+    })
 }
 
 /// A handle to the installed guest, to spawn on it.
@@ -267,8 +261,9 @@ pub fn poster() -> Option<QtPoster> {
 /// If no guest is installed on this thread ([`install`]).
 #[track_caller]
 pub fn handle() -> Handle {
-    let (_, executor) = guest().expect("qt_host: no guest is installed on this thread");
-    executor.handle()
+    executor()
+        .expect("qt_host: no guest is installed on this thread")
+        .handle()
 }
 
 #[cfg(test)]

@@ -26,6 +26,11 @@ fn app(args: &[&str], hooks: &[(&str, &str)]) -> (Output, String, Duration) {
     let started = Instant::now();
     let output = command.output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    // Whatever the run did, teardown went in order: the guest's Qt objects before Qt.
+    assert!(
+        !stderr.contains("outlived QGuiApplication"),
+        "{args:?}: teardown out of order:\n{stderr}"
+    );
     (output, stderr, started.elapsed())
 }
 

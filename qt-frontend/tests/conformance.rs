@@ -5,7 +5,7 @@
 
 use cxx::UniquePtr;
 use cxx_qt_lib::QGuiApplication;
-use guestloop::conformance::{self, Harness};
+use guestloop::conformance::{self, Harness, Watchdog};
 use guestloop::{Builder, Handle};
 use qt_frontend::{app_control, qt_host};
 use std::future::Future;
@@ -21,18 +21,16 @@ struct QtHarness {
 impl Harness for QtHarness {
     fn run(&mut self, builder: Builder, main: Pin<Box<dyn Future<Output = ()>>>) {
         let guest: Handle = qt_host::install_with(builder);
-        // A check that never finishes fails instead of hanging the test.
-        let watchdog = guest.spawn_local(async {
-            guestloop::sleep(Duration::from_secs(30)).await;
-            eprintln!("a conformance check took over 30 s");
-            app_control::app_exit(3);
-        });
         drop(guest.spawn_local(async move {
             main.await;
             app_control::app_exit(0);
         }));
+        // A host that never runs its guest fails the test instead of hanging it.
+        let _watchdog = Watchdog::start(conformance::CHECK_LIMIT + Duration::from_secs(5), || {
+            eprintln!("a conformance check never finished: the Qt host did not run its guest");
+            std::process::exit(3);
+        });
         self.app.pin_mut().exec();
-        watchdog.abort();
         qt_host::uninstall();
     }
 }
@@ -50,7 +48,10 @@ fn main() -> ExitCode {
     let mut harness = QtHarness {
         app: QGuiApplication::new(),
     };
-    let report = conformance::run_all(&mut harness);
+    let mut report = conformance::run_all(&mut harness);
+    report
+        .results
+        .extend(conformance::run_real_time(&mut harness).results);
     print!("{report}");
     let failed = report.failures().len();
     println!("{} passed, {failed} failed", report.results.len() - failed);
