@@ -5,7 +5,7 @@
 //! the executor's `Local` type only to hold it; it never looks inside.
 
 use crate::Instant;
-use crate::executor::Local;
+use crate::local::Local;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 

@@ -1,47 +1,15 @@
-//! The guest executor: runs `!Send` futures on the host's thread, driven by [`Executor::run`].
+//! The executor's public face: [`Executor`], [`Handle`], [`Builder`] and [`ExecutorStats`].
 //!
-//! Owns the run loop (batches, the guest clock, the budget, catch-up), the task table, the timer
-//! queue and the host's timer. Depends on [`Host`] for time and wake-ups only: it never reads a
-//! wall clock and never blocks. The thread's "current executor" is [`context`](crate::context)'s,
-//! the cross-thread queues are [`shared`](crate::shared)'s, a batch's order is
-//! [`batch`](crate::batch)'s.
-//!
-//! # How one run works
-//!
-//! Work happens in **batches**. A batch starts when the previous one is over: the guest clock
-//! moves to the earliest timer deadline if the host's clock has reached it (and those timers fire,
-//! in arming order), otherwise to the host's time. Then the batch's tasks are polled, including
-//! tasks woken or spawned during it, until none is left (see [`batch`](crate::batch) for the
-//! order, and for when a batch is cut short so that due timers can fire). A host that was late
-//! finds several deadlines due and gets one batch per deadline, in order, each at its exact
-//! instant, unless it was later than the catch-up bound: then the guest clock jumps to the host's.
-//!
-//! One run polls at most a *poll budget* of tasks, and takes in at most a budget of fired timers
-//! and tasks from other threads, then asks the host to run it again and returns, so the host's
-//! loop (drawing, input) gets a turn even during a huge batch. The batch stays open across runs:
-//! its tasks still see the batch's instant.
-//!
-//! At the end of every run the host's timer is set to the earliest deadline, or disarmed: the
-//! executor never trusts the host to have kept or forgotten an earlier one.
+//! Owns the API users hold, and nothing of the machinery: every call goes to the host-thread
+//! state in [`local`](crate::local), where runs, batches and timers are. Depends on [`Host`] and
+//! that module only.
 
-use crate::batch::{Batch, Next, Wakeup};
-use crate::context::{self, Enter};
-use crate::shared::Shared;
-use crate::task::{
-    Header, JoinHandle, JoinState, Outcome, Polled, Task, TaskCell, TaskId, TaskPanic, TaskTable,
-    panic_message,
-};
-use crate::timer_queue::{TimerKey, TimerQueue};
+use crate::local::{Local, PanicHook, current};
+use crate::task::{JoinHandle, TaskPanic};
 use crate::{Host, Instant, Spawner};
-use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
-use std::num::NonZeroU32;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::task::Waker;
 use std::time::Duration;
 
 /// How many tasks one [`Executor::run`] polls before it yields to the host, by default.
@@ -50,25 +18,6 @@ pub const DEFAULT_POLL_BUDGET: usize = 1024;
 /// How far behind the host's clock the guest clock may fall and still replay every missed
 /// deadline exactly, by default (see [`Builder::max_catch_up`]).
 pub const DEFAULT_MAX_CATCH_UP: Duration = Duration::from_secs(1);
-
-/// An executor's identity, unique in the process: how a timer knows its executor.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct ExecutorId(NonZeroU32);
-
-impl ExecutorId {
-    fn next() -> ExecutorId {
-        static NEXT: AtomicU32 = AtomicU32::new(1);
-        let id = NEXT
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |id| id.checked_add(1))
-            .expect("more than 4,294,967,294 guestloop executors were created in this process");
-        ExecutorId(NonZeroU32::new(id).expect("ids start at 1"))
-    }
-
-    #[inline]
-    pub(crate) fn get(self) -> u32 {
-        self.0.get()
-    }
-}
 
 /// Counters an executor keeps about itself, for tests, benchmarks and diagnostics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -90,467 +39,6 @@ pub struct ExecutorStats {
     /// Times the guest clock jumped to the host's, skipping deadlines, because the host was
     /// later than [`Builder::max_catch_up`].
     pub clock_jumps: u64,
-}
-
-type PanicHook = Box<dyn FnMut(&TaskPanic)>;
-
-/// Whether the executor is inside a run.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum RunState {
-    Idle,
-    Running,
-    ShutDown,
-}
-
-/// What the host's one timer is known to hold.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum HostTimer {
-    /// Whatever the executor last set (`None`: disarmed).
-    Set(Option<Instant>),
-    /// Not known: it may have fired (early or on time), and the host may or may not have
-    /// forgotten it; or setting it panicked.
-    Unknown,
-}
-
-/// The host-thread part of an executor.
-pub(crate) struct Local {
-    id: ExecutorId,
-    host: Box<dyn Host>,
-    shared: Arc<Shared>,
-    tasks: RefCell<TaskTable>,
-    batch: RefCell<Batch>,
-    timers: RefCell<TimerQueue<Wakeup>>,
-    now: Cell<Instant>,
-    state: Cell<RunState>,
-    host_timer: Cell<HostTimer>,
-    /// The task being polled, so a timer it arms can record the task's id instead of cloning its
-    /// waker, and a wake can tell that the task woke itself.
-    polling: Cell<Option<Polled>>,
-    poll_budget: usize,
-    max_catch_up: Duration,
-    panic_hook: RefCell<Option<PanicHook>>,
-    counters: Counters,
-}
-
-/// The counters behind [`ExecutorStats`] that the executor keeps itself.
-#[derive(Default)]
-struct Counters {
-    runs: Cell<u64>,
-    polls: Cell<u64>,
-    spawned: Cell<u64>,
-    timer_arms: Cell<u64>,
-    clock_jumps: Cell<u64>,
-}
-
-#[inline]
-fn bump(counter: &Cell<u64>) {
-    counter.set(counter.get() + 1);
-}
-
-/// The fast path of a wake on the host thread during a run: straight into the open batch, no lock
-/// and no request (the run in progress will get to it). Returns whether it applied.
-#[inline]
-pub(crate) fn queue_in_running_batch(shared: &Shared, id: TaskId) -> bool {
-    context::with_current(|local| {
-        let applies = local.state.get() == RunState::Running
-            && std::ptr::eq(Arc::as_ptr(&local.shared), shared);
-        if applies {
-            local.queue(id);
-        }
-        applies
-    })
-    .unwrap_or(false)
-}
-
-/// The executor whose task is running on this thread.
-///
-/// # Panics
-/// Outside a task, naming the function that needed one.
-#[track_caller]
-pub(crate) fn current(function: &str) -> Rc<Local> {
-    context::try_current().unwrap_or_else(|| {
-        panic!("guestloop::{function}() must be called from a task running on a guestloop executor")
-    })
-}
-
-/// Cancels the task behind `header`, at once when on the owning thread (see [`JoinHandle::abort`]).
-pub(crate) fn abort(header: &Arc<Header>) {
-    let owner = context::owned(|local| Arc::ptr_eq(&local.shared, &header.shared));
-    if let (Some(local), Some(id)) = (owner, header.id()) {
-        let task = local.tasks.borrow_mut().remove(id);
-        if let Some(task) = task {
-            let _enter = Enter::new(&local);
-            local.drop_task(task);
-        }
-        return;
-    }
-    // Queue it: the executor drops an aborted task instead of polling it.
-    std::task::Wake::wake_by_ref(header);
-}
-
-/// Cancels the timer `key` of the executor `owner`, if it is this thread's and still alive. A
-/// timer whose executor is on another thread stays queued and wakes nothing that matters.
-pub(crate) fn cancel_timer(owner: u32, key: TimerKey) {
-    let mine = |local: &Local| local.id.get() == owner;
-    let local = context::with_current(|local| mine(local).then(|| local.clone()))
-        .flatten()
-        .or_else(|| context::owned(mine));
-    if let Some(local) = local {
-        local.cancel_timer(key);
-    }
-}
-
-impl Local {
-    #[inline]
-    pub(crate) fn id(&self) -> ExecutorId {
-        self.id
-    }
-
-    #[inline]
-    pub(crate) fn now(&self) -> Instant {
-        self.now.get()
-    }
-
-    fn spawn_local<F>(self: &Rc<Local>, future: F) -> JoinHandle<F::Output>
-    where
-        F: Future + 'static,
-        F::Output: 'static,
-    {
-        let join = JoinState::new();
-        let header = Header::new(self.shared.clone());
-        let handle = JoinHandle::new(join.clone(), header.clone());
-        let task: Task = Box::pin(TaskCell::new(future, join, header));
-        if self.state.get() == RunState::ShutDown {
-            // Dropping the task completes the handle with `Cancelled`.
-            task.header().retire();
-            drop(task);
-            return handle;
-        }
-        self.adopt(task);
-        handle
-    }
-
-    fn adopt(&self, task: Task) {
-        bump(&self.counters.spawned);
-        let id = self.tasks.borrow_mut().insert(|id| {
-            task.header().assign(id);
-            task
-        });
-        if self.state.get() == RunState::Running {
-            self.queue(id);
-        } else {
-            self.shared.push_ready(id);
-        }
-    }
-
-    /// Queues a task into the open batch (during a run), unless it is queued already.
-    #[inline]
-    fn queue(&self, id: TaskId) {
-        if self.tasks.borrow_mut().mark_queued(id) {
-            let polled = self.polling.get().map(|polled| polled.id);
-            self.batch.borrow_mut().push(id, polled);
-        }
-    }
-
-    /// Takes in at most `limit` tasks spawned or woken from outside, oldest first; returns how
-    /// many it took (each costs one unit of the run's intake).
-    fn take_from_outside(&self, limit: usize) -> usize {
-        let mut taken = self.shared.remote.take(limit, |task| {
-            if task.header().is_aborted() {
-                self.drop_task(task);
-            } else {
-                self.adopt(task); // a run is in progress: it joins the batch's follow-ups
-            }
-        });
-        taken += self.shared.ready.take(limit - taken, |id| {
-            let aborted = match self.tasks.borrow().header(id) {
-                Some(header) => {
-                    header.remote_wake.release();
-                    header.is_aborted()
-                }
-                None => false,
-            };
-            if aborted {
-                // Aborted from another thread: it never runs again.
-                let task = self.tasks.borrow_mut().remove(id);
-                if let Some(task) = task {
-                    self.drop_task(task);
-                }
-            } else if self.tasks.borrow_mut().mark_queued(id) {
-                self.batch.borrow_mut().push_follow_up(id);
-            }
-        });
-        taken
-    }
-
-    /// Delivers at most `limit` fired timers into the batch; returns how many.
-    fn deliver(&self, limit: usize) -> usize {
-        let slice = self.batch.borrow_mut().take_undelivered(limit);
-        let count = slice.len();
-        for wakeup in slice.into_iter().flatten() {
-            match wakeup {
-                Wakeup::Task(id) => self.queue(id),
-                // Our wakers never panic, but a combinator may have handed the timer its own.
-                Wakeup::Waker(waker) => {
-                    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
-                        self.report_panic(format!(
-                            "a waker panicked: {}",
-                            panic_message(&*payload)
-                        ));
-                    }
-                }
-            }
-        }
-        let emptied = self.batch.borrow_mut().delivered();
-        if let Some(wakeups) = emptied {
-            self.timers.borrow_mut().recycle(wakeups);
-        }
-        count
-    }
-
-    fn poll(&self, id: TaskId) {
-        let Some(mut task) = self.tasks.borrow_mut().start_poll(id) else {
-            return; // a stale wake of a task that is gone
-        };
-        bump(&self.counters.polls);
-        match task.as_mut().poll(id, &self.polling) {
-            std::task::Poll::Pending => {
-                // Unless it aborted itself meanwhile (then its slot is gone and it comes back).
-                let aborted = self.tasks.borrow_mut().end_poll(id, task);
-                if let Some(task) = aborted {
-                    self.drop_task(task);
-                }
-            }
-            std::task::Poll::Ready(outcome) => {
-                self.tasks.borrow_mut().remove(id);
-                self.drop_task(task);
-                if let Outcome::Panicked(message) = outcome {
-                    self.report_panic(message);
-                }
-            }
-        }
-    }
-
-    /// Drops a task's future outside every borrow; a panicking destructor is reported, not spread.
-    fn drop_task(&self, task: Task) {
-        task.header().retire();
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(task))) {
-            self.report_panic(format!(
-                "a task's destructor panicked: {}",
-                panic_message(&*payload)
-            ));
-        }
-    }
-
-    fn report_panic(&self, message: String) {
-        let hook = self.panic_hook.borrow_mut().take();
-        if let Some(mut hook) = hook {
-            let report = TaskPanic::new(message);
-            let _ = catch_unwind(AssertUnwindSafe(|| hook(&report)));
-            let mut slot = self.panic_hook.borrow_mut();
-            if slot.is_none() {
-                *slot = Some(hook);
-            }
-        }
-    }
-
-    /// Opens the next batch: moves the guest clock, fires the timers due at its new instant (or,
-    /// past the catch-up bound, every due timer at the host's instant), and takes in work from
-    /// outside. Returns whether the batch has anything to do.
-    fn start_batch(&self, intake: &mut usize) -> bool {
-        let host_now = self.host.now();
-        let due = self.timers.borrow().earliest().filter(|&d| d <= host_now);
-        let fired = match due {
-            None => {
-                self.set_now(host_now);
-                Vec::new()
-            }
-            Some(deadline) if host_now.saturating_duration_since(deadline) > self.max_catch_up => {
-                self.set_now(host_now);
-                bump(&self.counters.clock_jumps);
-                let mut timers = self.timers.borrow_mut();
-                let mut fired = Vec::new();
-                while timers.earliest().is_some_and(|d| d <= host_now) {
-                    let (_, wakeups) = timers.pop_earliest().expect("a timer is due");
-                    fired.extend(wakeups);
-                }
-                fired
-            }
-            Some(deadline) => {
-                self.set_now(deadline);
-                let (_, wakeups) = self
-                    .timers
-                    .borrow_mut()
-                    .pop_earliest()
-                    .expect("a timer is due");
-                wakeups
-            }
-        };
-        let fired_any = due.is_some();
-        self.batch.borrow_mut().open(fired);
-        *intake -= self.take_from_outside(*intake);
-        fired_any || self.batch.borrow().has_tasks()
-    }
-
-    /// Whether the host's clock has reached the earliest deadline.
-    fn timer_due(&self) -> bool {
-        let earliest = self.timers.borrow().earliest();
-        earliest.is_some_and(|deadline| deadline <= self.host.now())
-    }
-
-    /// One run: batches until idle or until the budget is spent. Returns whether work is left.
-    fn run_batches(&self) -> bool {
-        let budget = self.poll_budget;
-        let (mut polls, mut intake) = (budget, budget);
-        loop {
-            if polls == 0 {
-                // Anything left for the next run, in this batch or a batch due now?
-                return self.batch.borrow().has_tasks()
-                    || self.shared.has_work()
-                    || self.timer_due();
-            }
-            if !self.batch.borrow().is_open() && !self.start_batch(&mut intake) {
-                self.batch.borrow_mut().close();
-                return false;
-            }
-            let next = self.batch.borrow_mut().next(budget);
-            match next {
-                Next::Poll(id) => {
-                    polls -= 1;
-                    self.poll(id);
-                }
-                Next::Deliver if intake == 0 => return true,
-                Next::Deliver => intake -= self.deliver(intake),
-                Next::Look => {
-                    // Work from outside joins the follow-ups first: it was woken before the
-                    // deferred tasks run again, and before the batch may be cut.
-                    intake -= self.take_from_outside(intake);
-                    if self.timer_due() {
-                        self.batch.borrow_mut().cut();
-                    } else {
-                        self.batch.borrow_mut().looked();
-                    }
-                }
-                Next::Drained if self.shared.has_work() => {
-                    if intake == 0 {
-                        return true;
-                    }
-                    intake -= self.take_from_outside(intake);
-                }
-                Next::Drained => self.batch.borrow_mut().close(),
-            }
-        }
-    }
-
-    /// Sets the host's timer to the earliest deadline (or disarms it), unless it is known to
-    /// hold exactly that.
-    fn sync_host_timer(&self) {
-        let wanted = self.timers.borrow().earliest();
-        if self.host_timer.get() != HostTimer::Set(wanted) {
-            // Should `set_timer` panic, what the host holds is not known.
-            self.host_timer.set(HostTimer::Unknown);
-            bump(&self.counters.timer_arms);
-            self.host.set_timer(wanted);
-            self.host_timer.set(HostTimer::Set(wanted));
-        }
-    }
-
-    /// Arms a timer for `deadline` that wakes `waker`'s task; returns its key.
-    #[inline]
-    pub(crate) fn arm_timer(&self, deadline: Instant, waker: &Waker) -> TimerKey {
-        let wakeup = self.wakeup_for(waker);
-        self.timers.borrow_mut().insert(deadline, wakeup)
-    }
-
-    /// Points the pending timer `key` at `waker`, if it wakes something else.
-    pub(crate) fn rearm_timer(&self, key: TimerKey, waker: &Waker) {
-        let wakeup = self.wakeup_for(waker);
-        let mut timers = self.timers.borrow_mut();
-        if let Some(armed) = timers.wakeup_mut(key) {
-            let same = match (&*armed, &wakeup) {
-                (Wakeup::Task(old), Wakeup::Task(new)) => old == new,
-                (Wakeup::Waker(old), Wakeup::Waker(new)) => old.will_wake(new),
-                _ => false,
-            };
-            if !same {
-                *armed = wakeup;
-            }
-        }
-    }
-
-    /// Cancels the pending timer `key`; outside a run, tells the host if its timer changed.
-    fn cancel_timer(&self, key: TimerKey) {
-        let wakeup = self.timers.borrow_mut().cancel(key);
-        drop(wakeup); // outside the borrow: dropping a waker may run foreign code
-        if self.state.get() == RunState::Idle {
-            self.sync_host_timer();
-        }
-    }
-
-    /// How a timer armed now with `waker` should wake: by task id if `waker` is the waker of the
-    /// task being polled, else through a clone of `waker`.
-    #[inline]
-    fn wakeup_for(&self, waker: &Waker) -> Wakeup {
-        match self.polling.get() {
-            Some(polled) if polled.is_waker_of(waker) => Wakeup::Task(polled.id),
-            _ => Wakeup::Waker(waker.clone()),
-        }
-    }
-
-    fn shutdown(self: &Rc<Local>) {
-        if self.state.replace(RunState::ShutDown) == RunState::ShutDown {
-            return;
-        }
-        let _enter = Enter::new(self);
-        for task in self.shared.close() {
-            self.drop_task(task);
-        }
-        // A destructor may spawn (its task is cancelled at once); keep going until none is left.
-        loop {
-            let tasks = self.tasks.borrow_mut().drain();
-            if tasks.is_empty() {
-                break;
-            }
-            for task in tasks {
-                self.drop_task(task);
-            }
-        }
-        let wakeups = self.timers.borrow_mut().take_all();
-        drop(wakeups);
-        self.batch.borrow_mut().clear();
-        if self.host_timer.get() != HostTimer::Set(None) {
-            self.host_timer.set(HostTimer::Unknown);
-            self.host.set_timer(None);
-            self.host_timer.set(HostTimer::Set(None));
-        }
-        context::forget(self);
-    }
-
-    /// Moves the guest clock forward to `instant` (never back). Called during a run, where this
-    /// executor is the current one.
-    fn set_now(&self, instant: Instant) {
-        let now = self.now.get().max(instant);
-        self.now.set(now);
-        context::set_current_now(now);
-    }
-}
-
-/// Ends a run, also when a host callback unwinds out of it.
-struct RunGuard<'a> {
-    local: &'a Local,
-}
-
-impl Drop for RunGuard<'_> {
-    fn drop(&mut self) {
-        let local = self.local;
-        if local.state.get() == RunState::Running {
-            local.state.set(RunState::Idle);
-        }
-        if std::thread::panicking() {
-            // The host's `now` or `set_timer` panicked: the next wake must reach the host again.
-            local.shared.abandon_run();
-        }
-    }
 }
 
 /// Builds an [`Executor`] with non-default settings.
@@ -633,25 +121,12 @@ impl Builder {
 
     /// Builds the executor on `host`.
     pub fn build(self, host: impl Host) -> Executor {
-        let shared = Arc::new(Shared::new(host.run_soon_handle()));
-        let now = host.now();
-        let local = Rc::new(Local {
-            id: ExecutorId::next(),
-            host: Box::new(host),
-            shared,
-            tasks: RefCell::default(),
-            batch: RefCell::default(),
-            timers: RefCell::default(),
-            now: Cell::new(now),
-            state: Cell::new(RunState::Idle),
-            host_timer: Cell::new(HostTimer::Set(None)),
-            polling: Cell::new(None),
-            poll_budget: self.poll_budget,
-            max_catch_up: self.max_catch_up,
-            panic_hook: RefCell::new(self.panic_hook),
-            counters: Counters::default(),
-        });
-        context::adopt(&local);
+        let local = Local::new(
+            Box::new(host),
+            self.poll_budget,
+            self.max_catch_up,
+            self.panic_hook,
+        );
         Executor {
             handle: Handle { local },
         }
@@ -711,25 +186,7 @@ impl Executor {
     /// Only if the host's own [`now`](Host::now) or [`set_timer`](Host::set_timer) panics; the
     /// executor stays usable, and the next wake asks the host for a run again.
     pub fn run(&self) {
-        let local = &*self.handle.local;
-        if local.state.get() != RunState::Idle {
-            return;
-        }
-        local.state.set(RunState::Running);
-        let guard = RunGuard { local };
-        bump(&local.counters.runs);
-        local.shared.begin_run();
-        if let HostTimer::Set(Some(_)) = local.host_timer.get() {
-            // This run may be that timer firing (on time, or early): it may be gone.
-            local.host_timer.set(HostTimer::Unknown);
-        }
-        let more = {
-            let _enter = Enter::new(&self.handle.local);
-            local.run_batches()
-        };
-        local.sync_host_timer();
-        drop(guard);
-        local.shared.end_run(more);
+        self.handle.local.run();
     }
 
     /// A cloneable handle for spawning on this executor from the host thread.
@@ -813,7 +270,7 @@ impl Handle {
 
     /// A `Send + Clone` handle for spawning `Send` futures from any thread.
     pub fn spawner(&self) -> Spawner {
-        Spawner::new(self.local.shared.clone())
+        self.local.spawner()
     }
 
     /// The guest clock. See [`now`](crate::now).
@@ -824,28 +281,17 @@ impl Handle {
     /// The host's clock, read now (ahead of the guest clock while the host is late, and while a
     /// long batch runs: this is the clock to measure a task's own work with).
     pub fn host_now(&self) -> Instant {
-        self.local.host.now()
+        self.local.host_now()
     }
 
     /// Counters about this executor.
     pub fn stats(&self) -> ExecutorStats {
-        let local = &self.local;
-        let counters = &local.counters;
-        ExecutorStats {
-            runs: counters.runs.get(),
-            polls: counters.polls.get(),
-            spawned: counters.spawned.get(),
-            live_tasks: local.tasks.borrow().len(),
-            pending_timers: local.timers.borrow().len(),
-            run_soon_requests: local.shared.run_soon_requests(),
-            timer_arms: counters.timer_arms.get(),
-            clock_jumps: counters.clock_jumps.get(),
-        }
+        self.local.stats()
     }
 
     /// The host's run-soon handle, for the conformance kit's "called after the guest is gone".
     pub(crate) fn run_soon(&self) -> crate::RunSoon {
-        self.local.shared.run_soon()
+        self.local.run_soon()
     }
 }
 

@@ -59,6 +59,7 @@ mod executor;
 mod group;
 mod host;
 mod instant;
+mod local;
 mod shared;
 mod spawner;
 mod sync;

@@ -4,7 +4,7 @@
 //! small thread-safe [`Header`] (the waker) and the join state travel. No `unsafe`: a waker carries
 //! a task *id*, never a pointer to the future.
 
-use crate::executor;
+use crate::local;
 use crate::shared::{RemoteWakeFlag, Shared};
 use pin_project_lite::pin_project;
 use std::any::Any;
@@ -87,7 +87,7 @@ impl Header {
         let Some(id) = self.id() else {
             return; // a remote spawn not adopted yet: adoption queues it
         };
-        if executor::queue_in_running_batch(&self.shared, id) {
+        if local::queue_in_running_batch(&self.shared, id) {
             return;
         }
         if self.remote_wake.claim() {
@@ -461,7 +461,7 @@ impl<T> JoinHandle<T> {
     /// finished keeps its result. Awaiting an aborted task yields [`JoinError::Cancelled`].
     pub fn abort(&self) {
         self.header.aborted.store(true, Ordering::Release);
-        executor::abort(&self.header);
+        local::abort(&self.header);
     }
 
     /// Whether the task has finished: it returned, panicked, or was cancelled.

@@ -4,7 +4,7 @@
 //! them, which stands still during a batch and jumps to each timer deadline exactly, so waits are
 //! counted from the instant being processed, never from a wall clock.
 
-use crate::executor;
+use crate::local;
 use crate::timer_queue::{MAX_SLOTS, TimerKey};
 use crate::{Instant, context};
 use pin_project_lite::pin_project;
@@ -181,7 +181,7 @@ impl Drop for Sleep {
     #[inline]
     fn drop(&mut self) {
         if let Some(key) = self.key() {
-            executor::cancel_timer(self.owner, key);
+            local::cancel_timer(self.owner, key);
         }
     }
 }
