@@ -307,14 +307,14 @@ impl Local {
     /// Takes in at most `limit` tasks spawned or woken from outside, oldest first; returns how
     /// many it took (each costs one unit of the run's intake).
     fn take_from_outside(&self, limit: usize) -> usize {
-        let mut taken = self.shared.remote.take(limit, |task| {
+        let mut taken = self.shared.take_remote(limit, |task| {
             if task.header().is_aborted() {
                 self.drop_task(task);
             } else {
                 self.adopt(task); // a run is in progress: it joins the batch's follow-ups
             }
         });
-        taken += self.shared.ready.take(limit - taken, |id| {
+        taken += self.shared.take_ready(limit - taken, |id| {
             let aborted = match self.tasks.borrow().header(id) {
                 Some(header) => {
                     header.remote_wake.release();

@@ -7,57 +7,64 @@
 //!
 //! # The handshake
 //!
-//! - A waker on another thread (or outside a run) pushes the task's id into an [`Inbox`], then
-//!   calls [`Shared::request_run`]: the first caller since the last run asks the host, the rest
-//!   see `run_requested` set and do nothing.
-//! - A run sets `run_requested` for its whole duration ([`Shared::begin_run`]), so wakes during
-//!   it ask nothing: the run itself picks them up, or [`Shared::end_run`] does, which clears the
-//!   flag and then looks at the inboxes once more. Both sides store then load (`SeqCst`), so a
-//!   wake racing the end of a run is seen by at least one of them.
+//! One atomic word holds three bits: `RUN_REQUESTED`, and a "pending" bit per inbox. Every
+//! change to it is a read-modify-write, so all of them are ordered, and no rule relies on a
+//! store and a later load of two different places.
+//!
+//! - A waker on another thread (or outside a run) pushes the task's id into an [`Inbox`] and, under
+//!   the inbox's lock, sets that inbox's pending bit and `RUN_REQUESTED` in one `fetch_or`. If
+//!   `RUN_REQUESTED` was clear, it asks the host; otherwise a run is already requested or in
+//!   progress, and that run will see the work.
+//! - A run sets `RUN_REQUESTED` for its whole duration ([`Shared::begin_run`]). At its end,
+//!   [`Shared::end_run`] clears it only if no pending bit is set (one compare-and-swap); if one
+//!   is, the flag stays set and the run asks the host for the next run itself.
 //! - A task's [`RemoteWakeFlag`] keeps its id in the inbox at most once; the executor releases
 //!   the flag *before* polling the task, so a wake after that poll started queues it again.
 
 use crate::RunSoon;
-use crate::sync::{AtomicBool, AtomicU64, Mutex, Ordering, lock};
+use crate::sync::{AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering, lock};
 use crate::task::{RemoteTask, TaskId};
 use std::collections::VecDeque;
+
+/// Set while a run is requested *or in progress*: wakes then need not ask the host again.
+const RUN_REQUESTED: usize = 1;
+/// Set while the ready inbox may hold ids.
+const READY_PENDING: usize = 2;
+/// Set while the remote inbox may hold futures.
+const REMOTE_PENDING: usize = 4;
 
 /// A queue other threads push into and the host thread takes from, in bounded slices.
 pub(crate) struct Inbox<T> {
     /// `None` once closed: pushes then fail.
     items: Mutex<Option<VecDeque<T>>>,
-    /// Whether `items` may be non-empty: lets a run skip the lock when it is not.
-    pending: AtomicBool,
+    /// This inbox's pending bit in [`Shared`]'s state.
+    pending: usize,
 }
 
 impl<T> Inbox<T> {
-    fn new() -> Inbox<T> {
+    fn new(pending: usize) -> Inbox<T> {
         Inbox {
             items: Mutex::new(Some(VecDeque::new())),
-            pending: AtomicBool::new(false),
+            pending,
         }
     }
 
-    /// Appends `item`; gives it back once the inbox is closed.
-    fn push(&self, item: T) -> Result<(), T> {
+    /// Appends `item` and marks the inbox pending and a run requested; returns whether the
+    /// caller must ask the host (no run was requested yet). Gives the item back once closed.
+    fn push(&self, state: &AtomicUsize, item: T) -> Result<bool, T> {
         let mut items = lock(&self.items);
         let Some(queue) = items.as_mut() else {
             return Err(item);
         };
         queue.push_back(item);
-        self.pending.store(true, Ordering::SeqCst);
-        Ok(())
-    }
-
-    /// Whether something may be waiting.
-    #[inline]
-    pub(crate) fn is_pending(&self) -> bool {
-        self.pending.load(Ordering::SeqCst)
+        let before = state.fetch_or(self.pending | RUN_REQUESTED, Ordering::AcqRel);
+        Ok(before & RUN_REQUESTED == 0)
     }
 
     /// Takes at most `limit` items, oldest first, handing each to `f`; returns how many.
-    pub(crate) fn take(&self, limit: usize, mut f: impl FnMut(T)) -> usize {
-        if !self.is_pending() || limit == 0 {
+    fn take(&self, state: &AtomicUsize, limit: usize, mut f: impl FnMut(T)) -> usize {
+        // A push this misses sets the bit again, and the end of the run sees it.
+        if state.load(Ordering::Acquire) & self.pending == 0 || limit == 0 {
             return 0;
         }
         let taken: Vec<T> = {
@@ -68,7 +75,7 @@ impl<T> Inbox<T> {
             let count = limit.min(queue.len());
             let taken = queue.drain(..count).collect();
             if queue.is_empty() {
-                self.pending.store(false, Ordering::SeqCst);
+                state.fetch_and(!self.pending, Ordering::AcqRel);
             }
             taken
         };
@@ -79,9 +86,9 @@ impl<T> Inbox<T> {
     }
 
     /// Closes the inbox and returns what was in it.
-    fn close(&self) -> VecDeque<T> {
+    fn close(&self, state: &AtomicUsize) -> VecDeque<T> {
         let items = lock(&self.items).take().unwrap_or_default();
-        self.pending.store(false, Ordering::SeqCst);
+        state.fetch_and(!self.pending, Ordering::AcqRel);
         items
     }
 }
@@ -115,12 +122,12 @@ impl RemoteWakeFlag {
 
 /// The cross-thread state of one executor.
 pub(crate) struct Shared {
+    /// `RUN_REQUESTED` and the inboxes' pending bits.
+    state: AtomicUsize,
     /// Ids of tasks woken off the host thread, or outside a run.
-    pub(crate) ready: Inbox<TaskId>,
+    ready: Inbox<TaskId>,
     /// Futures spawned from other threads, not yet adopted.
-    pub(crate) remote: Inbox<RemoteTask>,
-    /// Set while a run is requested *or in progress*: wakes then need not ask the host again.
-    run_requested: AtomicBool,
+    remote: Inbox<RemoteTask>,
     run_soon: RunSoon,
     run_soon_requests: AtomicU64,
 }
@@ -128,9 +135,9 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(run_soon: RunSoon) -> Shared {
         Shared {
-            ready: Inbox::new(),
-            remote: Inbox::new(),
-            run_requested: AtomicBool::new(false),
+            state: AtomicUsize::new(0),
+            ready: Inbox::new(READY_PENDING),
+            remote: Inbox::new(REMOTE_PENDING),
             run_soon,
             run_soon_requests: AtomicU64::new(0),
         }
@@ -139,78 +146,79 @@ impl Shared {
     /// Queues a task woken outside a run, and asks the host for a run unless one is coming.
     /// Does nothing once the executor is shut down.
     pub(crate) fn push_ready(&self, id: TaskId) {
-        if self.ready.push(id).is_ok() {
-            self.request_run();
+        if let Ok(true) = self.ready.push(&self.state, id) {
+            self.ask_host();
         }
     }
 
     /// Hands a future from another thread to the executor; gives it back if the executor is gone.
     pub(crate) fn push_remote(&self, task: RemoteTask) -> Result<(), RemoteTask> {
-        self.remote.push(task)?;
-        self.request_run();
+        if self.remote.push(&self.state, task)? {
+            self.ask_host();
+        }
         Ok(())
     }
 
-    /// Asks the host for a run, unless one is already requested or in progress.
-    pub(crate) fn request_run(&self) {
-        // Load first: a swap is a full barrier, and most wakes find a run already requested.
-        if !self.run_requested.load(Ordering::SeqCst)
-            && !self.run_requested.swap(true, Ordering::SeqCst)
-        {
-            self.ask_host();
-        }
+    /// Takes at most `limit` woken tasks' ids, oldest first.
+    pub(crate) fn take_ready(&self, limit: usize, f: impl FnMut(TaskId)) -> usize {
+        self.ready.take(&self.state, limit, f)
+    }
+
+    /// Takes at most `limit` futures spawned from other threads, oldest first.
+    pub(crate) fn take_remote(&self, limit: usize, f: impl FnMut(RemoteTask)) -> usize {
+        self.remote.take(&self.state, limit, f)
     }
 
     fn ask_host(&self) {
         /// Should the host's run-soon panic, the request was not made: let the next wake try.
-        struct Unrequest<'a>(&'a AtomicBool);
+        struct Unrequest<'a>(&'a AtomicUsize);
         impl Drop for Unrequest<'_> {
             fn drop(&mut self) {
-                self.0.store(false, Ordering::SeqCst);
+                self.0.fetch_and(!RUN_REQUESTED, Ordering::AcqRel);
             }
         }
         self.run_soon_requests.fetch_add(1, Ordering::Relaxed);
-        let unrequest = Unrequest(&self.run_requested);
+        let unrequest = Unrequest(&self.state);
         (self.run_soon)();
         std::mem::forget(unrequest);
     }
 
     /// A run starts: until it ends, wakes need not ask the host.
     pub(crate) fn begin_run(&self) {
-        self.run_requested.store(true, Ordering::SeqCst);
+        self.state.fetch_or(RUN_REQUESTED, Ordering::AcqRel);
     }
 
     /// A run ends. With `more`, it stopped with work left and asks the host for the next run
-    /// (the flag stays set: this is that request). Otherwise it clears the flag, then looks at
-    /// the inboxes once more, since a wake may have slipped in after the run's last look.
+    /// (the flag stays set: this is that request). Otherwise it clears the flag, unless work came
+    /// in meanwhile: then it asks for the next run all the same.
     pub(crate) fn end_run(&self, more: bool) {
-        if more {
+        if more
+            || self
+                .state
+                .compare_exchange(RUN_REQUESTED, 0, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+        {
             self.ask_host();
-        } else {
-            self.run_requested.store(false, Ordering::SeqCst);
-            if self.has_work() {
-                self.request_run();
-            }
         }
     }
 
     /// A host callback panicked during a run: the run is over, and the next wake must reach the
     /// host again.
     pub(crate) fn abandon_run(&self) {
-        self.run_requested.store(false, Ordering::SeqCst);
+        self.state.fetch_and(!RUN_REQUESTED, Ordering::AcqRel);
     }
 
     /// Whether anything waits in an inbox.
     #[inline]
     pub(crate) fn has_work(&self) -> bool {
-        self.ready.is_pending() || self.remote.is_pending()
+        self.state.load(Ordering::Acquire) & (READY_PENDING | REMOTE_PENDING) != 0
     }
 
     /// Closes both inboxes: later wakes do nothing, later spawns fail. Returns the futures that
     /// were never adopted, for the executor to drop on its thread.
     pub(crate) fn close(&self) -> VecDeque<RemoteTask> {
-        self.ready.close();
-        self.remote.close()
+        self.ready.close(&self.state);
+        self.remote.close(&self.state)
     }
 
     /// The host's run-soon handle itself.
@@ -223,15 +231,15 @@ impl Shared {
         self.run_soon_requests.load(Ordering::Relaxed)
     }
 
-    #[cfg(all(test, loom))]
+    #[cfg(all(test, guestloop_loom))]
     fn run_requested(&self) -> bool {
-        self.run_requested.load(Ordering::SeqCst)
+        self.state.load(Ordering::Acquire) & RUN_REQUESTED != 0
     }
 }
 
-/// Every interleaving of a waking thread and the host thread's runs (`--cfg loom`; see
+/// Every interleaving of a waking thread and the host thread's runs (`--cfg guestloop_loom`; see
 /// `.ci/run`): no wake is lost, and a task's poll sees what was written before its last wake.
-#[cfg(all(test, loom))]
+#[cfg(all(test, guestloop_loom))]
 mod loom_tests {
     use super::*;
     use loom::sync::Arc;
@@ -248,7 +256,7 @@ mod loom_tests {
         let mut seen = Vec::new();
         for _ in 0..runs {
             shared.begin_run();
-            shared.ready.take(usize::MAX, |_| {
+            shared.take_ready(usize::MAX, |_| {
                 flag.release();
                 seen.push(data.load(Ordering::SeqCst));
             });

@@ -1,16 +1,16 @@
 //! The synchronisation primitives of the cross-thread handshake, swapped for loom's under
-//! `cfg(loom)` so that `shared.rs`'s model test explores every interleaving.
+//! `cfg(guestloop_loom)` so that `shared.rs`'s model test explores every interleaving.
 //!
 //! Owns nothing but that choice. Only the handshake's own state (the shared queues, the pending
 //! and run-requested flags, a task's remote-wake flag) uses these; everything else uses `std`.
 
-#[cfg(loom)]
-pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-#[cfg(loom)]
+#[cfg(guestloop_loom)]
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+#[cfg(guestloop_loom)]
 pub(crate) use loom::sync::{Mutex, MutexGuard};
-#[cfg(not(loom))]
-pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-#[cfg(not(loom))]
+#[cfg(not(guestloop_loom))]
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+#[cfg(not(guestloop_loom))]
 pub(crate) use std::sync::{Mutex, MutexGuard};
 
 /// Locks `mutex`. No code panics while holding the handshake's locks, so a poisoned lock is
