@@ -14,93 +14,30 @@
 //! 3. **Budget**: 1,000,000 ready tasks drained by calling [`Executor::run`] repeatedly; how many
 //!    runs it takes and the longest single run, i.e. how long the host loop is kept away.
 //!
-//! Memory is measured, not estimated: a counting global allocator wraps the system allocator and
-//! tracks the bytes currently allocated and their peak.
+//! Memory is measured, not estimated: a counting global allocator
+//! ([`guestloop_tests::counting_alloc`]) wraps the system allocator and tracks the bytes
+//! currently allocated and their peak.
 //!
 //! [`Executor::run`]: guestloop::Executor::run
-#![allow(unsafe_code)] // the counting global allocator; every unsafe block says why it is sound
 
 use guestloop::sieve::{SieveConfig, SieveEvent, run_sieve};
 use guestloop::testing::TestHost;
 use guestloop::{Instant, TickClock};
+use guestloop_tests::counting_alloc::{Counting, allocated, measure_peak};
 use guestloop_tests::simulation::simulate;
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::hint::black_box;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant as WallClock};
-
-/// The system allocator, counting the bytes allocated now and their peak.
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-fn grew(bytes: usize) {
-    let now = CURRENT.fetch_add(bytes, Ordering::Relaxed) + bytes;
-    PEAK.fetch_max(now, Ordering::Relaxed);
-}
-
-fn shrank(bytes: usize) {
-    CURRENT.fetch_sub(bytes, Ordering::Relaxed);
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so `System`'s
-// guarantees are ours; the counters only observe sizes and never touch the memory.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which we pass on as is.
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            grew(layout.size());
-        }
-        ptr
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: as for `alloc`.
-        let ptr = unsafe { System.alloc_zeroed(layout) };
-        if !ptr.is_null() {
-            grew(layout.size());
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` was allocated by `System` (through us) with `layout`, as the caller promises.
-        unsafe { System.dealloc(ptr, layout) };
-        shrank(layout.size());
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: `ptr` and `layout` come from us (hence `System`) and `new_size` is valid, as the
-        // caller promises.
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
-        if !new.is_null() {
-            shrank(layout.size());
-            grew(new_size);
-        }
-        new
-    }
-}
-
-/// Bytes allocated now.
-fn allocated() -> usize {
-    CURRENT.load(Ordering::Relaxed)
-}
-
 /// Runs `f` and returns its output, its wall time and the peak heap growth above the start.
 fn measure<T>(f: impl FnOnce() -> T) -> (T, Duration, usize) {
-    let base = allocated();
-    PEAK.store(base, Ordering::Relaxed);
     let start = WallClock::now();
-    let output = f();
-    let elapsed = start.elapsed();
-    (output, elapsed, PEAK.load(Ordering::Relaxed) - base)
+    let (output, peak) = measure_peak(f);
+    (output, start.elapsed(), peak)
 }
 
 fn median<T: Ord + Copy>(mut values: Vec<T>) -> T {

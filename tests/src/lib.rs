@@ -4,6 +4,7 @@
 //! baseline), [`snapshots`] (where every crate's insta snapshots live) and the test modules: executor behaviour, the test host and the conformance kit,
 //! snapshots of every frame, properties over random grids. Depends on guestloop's public API only.
 
+pub mod counting_alloc;
 pub mod faulty_host;
 pub mod simulation;
 pub mod snapshots;
