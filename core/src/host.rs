@@ -30,22 +30,34 @@ pub type RunSoon = Arc<dyn Fn() + Send + Sync>;
 ///   only. The [`RunSoon`] handle may be called from any thread, concurrently.
 /// - **Clock.** `now` is monotonic, starts near [`Instant::ZERO`], and never goes backwards.
 /// - **One timer.** `set_timer(Some(d))` replaces the previous deadline; `set_timer(None)` disarms.
-///   The timer is one-shot: once it fired, the host forgets it. It must not fire before `now()`
-///   reaches `d`; firing late is fine (the executor catches up deadline by deadline, in order, so
-///   a late host produces the same sequence of events as a punctual one).
+///   The executor sets the timer at the end of every run that leaves one pending, and disarms it
+///   once none is, so a host need not forget a fired deadline by itself (it may). The timer
+///   should not fire before `now()` reaches `d`: a host whose timer fires early costs an extra
+///   run each time (the executor finds nothing due and sets the timer again), which a timer that
+///   rounds down to whole milliseconds turns into a busy loop. Firing late is fine: the executor
+///   catches up deadline by deadline, in order, so a late host produces the same sequence of
+///   events as a punctual one (up to [`Builder::max_catch_up`](crate::Builder::max_catch_up)).
+/// - **Run soon.** The [`RunSoon`] handle asks for a run *later*: it must not call `run` itself
+///   (post an event to the loop instead; a run-soon that runs the guest at once works, but nests
+///   one run inside the call that asked). The executor calls it at most once between two runs,
+///   however many tasks were woken, so a host may post one event per call without flooding its
+///   queue.
 /// - **Re-entrancy.** Never call `run` from inside `run` (for example from a nested event loop
 ///   started by a task); such a call returns at once and does nothing.
 /// - **Spurious calls** to `run` are harmless and cheap: the executor checks what is due.
-/// - **Coalescing.** The executor calls the [`RunSoon`] handle at most once between two runs, however
-///   many tasks were woken, so a host may post one event per call without flooding its queue.
+/// - **Panics.** A panic in `now` or `set_timer` unwinds out of `run` to the host; the executor
+///   stays usable, and the next wake calls the [`RunSoon`] handle again.
 /// - **After the guest is dropped** the executor makes no further calls, but a [`RunSoon`] handle
 ///   in flight on another thread may still be called: the host must treat it as a no-op once it no
 ///   longer has a guest.
 ///
+/// The [conformance kit](crate::conformance) checks a host against this contract.
+///
 /// # Example: a host for a plain loop in 40 lines
 ///
 /// A game loop or a toolkit without async support looks like this: it sleeps until the next
-/// deadline or until another thread pokes it, then runs the guest.
+/// deadline or until another thread pokes it, then runs the guest. With nothing to do, it
+/// sleeps in `recv` and uses no CPU.
 ///
 /// ```
 /// use guestloop::{Executor, Host, Instant, RunSoon};
@@ -80,19 +92,36 @@ pub type RunSoon = Arc<dyn Fn() + Send + Sync>;
 /// let started = std::time::Instant::now();
 /// let executor = Executor::new(LoopHost { started, deadline: deadline.clone(), poke });
 ///
+/// // The host's loop: wait for a poke or the deadline, then run the guest. Returns its turns.
+/// let run_until = |done: &dyn Fn() -> bool| {
+///     let mut turns = 0;
+///     while !done() {
+///         let now = Instant::from_nanos(started.elapsed().as_nanos() as u64);
+///         let wait = deadline.get().map_or(Duration::MAX, |d| d.saturating_duration_since(now));
+///         let _ = pokes.recv_timeout(wait); // `Duration::MAX`: until poked
+///         executor.run();
+///         turns += 1;
+///     }
+///     turns
+/// };
+///
 /// let answer = executor.spawn_local(async {
 ///     guestloop::sleep(Duration::from_millis(20)).await;
 ///     42
 /// });
-///
-/// // The host's loop: wait for a poke or the deadline, then run the guest.
-/// while !answer.is_finished() {
-///     let now = Instant::from_nanos(started.elapsed().as_nanos() as u64);
-///     let wait = deadline.get().map_or(Duration::MAX, |d| d.saturating_duration_since(now));
-///     let _ = pokes.recv_timeout(wait);
-///     executor.run();
-/// }
+/// run_until(&|| answer.is_finished());
 /// assert!(started.elapsed() >= Duration::from_millis(20));
+/// # // Idle: nothing pending for 100 ms, then a spawn from another thread. The loop must sleep
+/// # // through it (a host whose fired deadline stayed set would turn millions of times).
+/// # let spawner = executor.spawner();
+/// # let arrived = Arc::new(std::sync::atomic::AtomicBool::new(false));
+/// # let flag = arrived.clone();
+/// # std::thread::spawn(move || {
+/// #     std::thread::sleep(Duration::from_millis(100));
+/// #     drop(spawner.spawn(async move { flag.store(true, std::sync::atomic::Ordering::SeqCst) }));
+/// # });
+/// # let turns = run_until(&|| arrived.load(std::sync::atomic::Ordering::SeqCst));
+/// # assert!(turns <= 3, "the idle loop turned {turns} times in 100 ms");
 /// ```
 pub trait Host: 'static {
     /// Time since the host started, from a monotonic clock.
