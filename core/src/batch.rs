@@ -5,8 +5,9 @@
 //! (`Next::Deliver`, `Next::Look`).
 //!
 //! A batch runs, in order:
-//! 1. the tasks its timers woke, in arming order (`fired`, delivered from `undelivered` in
-//!    slices, so that firing a million timers is not one long step);
+//! 1. the tasks its timers woke, in arming order: the fired timers' wakeups, marked as queued
+//!    ("delivered") in slices, so that firing a million timers is not one long step, and polled
+//!    straight from the timer bucket (and, in its place, what a timer's own waker woke);
 //! 2. the tasks woken or spawned since it started, from inside it or from outside the guest,
 //!    in the order they were woken (`follow_ups`);
 //! 3. the tasks that woke *themselves* while being polled (`deferred`: `yield_now`, a
@@ -21,15 +22,14 @@
 
 use crate::task::TaskId;
 use std::collections::VecDeque;
-use std::task::Waker;
 
-/// What a timer wakes when it fires.
-#[derive(Debug)]
+/// What a timer wakes when it fires. Plain data: a timer bucket is emptied at no cost per timer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Wakeup {
     /// A task of this executor, armed while it was being polled: no waker to clone or drop.
     Task(TaskId),
-    /// Anything else (a combinator's own waker, say).
-    Waker(Waker),
+    /// Anything else (a combinator's own waker, say): its key in the executor's `WakerSlab`.
+    Waker(u32),
 }
 
 /// What the executor should do next for the open batch.
@@ -37,7 +37,7 @@ pub(crate) enum Wakeup {
 pub(crate) enum Next {
     /// Poll this task.
     Poll(TaskId),
-    /// Deliver more of the fired timers ([`Batch::take_undelivered`]).
+    /// Deliver more of the fired timers ([`Batch::deliver`]).
     Deliver,
     /// Look at the host's clock: [`Batch::cut`] if a timer is due, else [`Batch::looked`].
     Look,
@@ -49,15 +49,18 @@ pub(crate) enum Next {
 #[derive(Default)]
 pub(crate) struct Batch {
     open: bool,
-    fired: VecDeque<TaskId>,
-    /// The fired timers' wakeups not yet delivered, from `cursor` on (`None`: cancelled).
-    undelivered: Vec<Option<Wakeup>>,
+    /// The fired timers' wakeups, in arming order (`None`: cancelled, or a task queued twice).
+    /// Those before `cursor` have run; those before `delivered` are marked queued.
+    wakeups: Vec<Option<Wakeup>>,
     cursor: usize,
+    delivered: usize,
+    /// Tasks a fired timer's own waker woke: they run before the wakeups after it.
+    woken_by_wakers: VecDeque<TaskId>,
     follow_ups: VecDeque<TaskId>,
     deferred: Vec<TaskId>,
     follow_ups_since_look: usize,
-    /// Set while fired timers are being delivered: wakes then join `fired`.
-    delivering: bool,
+    /// Set while a fired timer's own waker is woken: what it wakes joins `woken_by_wakers`.
+    waking: bool,
 }
 
 impl Batch {
@@ -70,27 +73,31 @@ impl Batch {
     /// Opens a batch whose timers fired `wakeups`; tasks carried over from a cut batch stay
     /// queued behind them.
     pub(crate) fn open(&mut self, wakeups: Vec<Option<Wakeup>>) {
-        debug_assert!(!self.open && self.fired.is_empty() && self.deferred.is_empty());
+        debug_assert!(!self.open && !self.has_fired() && self.deferred.is_empty());
         self.open = true;
-        self.undelivered = wakeups;
+        self.wakeups = wakeups;
         self.cursor = 0;
+        self.delivered = 0;
         self.follow_ups_since_look = 0;
+    }
+
+    /// Whether fired timers are left to deliver or run.
+    #[inline]
+    fn has_fired(&self) -> bool {
+        self.cursor < self.wakeups.len() || !self.woken_by_wakers.is_empty()
     }
 
     /// Whether any task waits in the batch (or is carried over to the next one).
     pub(crate) fn has_tasks(&self) -> bool {
-        !self.fired.is_empty()
-            || self.cursor < self.undelivered.len()
-            || !self.follow_ups.is_empty()
-            || !self.deferred.is_empty()
+        self.has_fired() || !self.follow_ups.is_empty() || !self.deferred.is_empty()
     }
 
     /// Queues a task that was just woken (and was not queued already). `polled` is the task
     /// being polled, if any: a task that wakes itself is deferred.
     #[inline]
     pub(crate) fn push(&mut self, id: TaskId, polled: Option<TaskId>) {
-        if self.delivering {
-            self.fired.push_back(id);
+        if self.waking {
+            self.woken_by_wakers.push_back(id);
         } else if polled == Some(id) {
             self.deferred.push(id);
         } else {
@@ -106,10 +113,17 @@ impl Batch {
     /// What to do next; `look_every` is how many follow-ups may run between two looks.
     #[inline]
     pub(crate) fn next(&mut self, look_every: usize) -> Next {
-        if let Some(id) = self.fired.pop_front() {
-            return Next::Poll(id);
+        if !self.woken_by_wakers.is_empty() {
+            return Next::Poll(self.woken_by_wakers.pop_front().expect("not empty"));
         }
-        if self.cursor < self.undelivered.len() {
+        while self.cursor < self.delivered {
+            let wakeup = &self.wakeups[self.cursor];
+            self.cursor += 1;
+            if let Some(Wakeup::Task(id)) = *wakeup {
+                return Next::Poll(id);
+            }
+        }
+        if self.cursor < self.wakeups.len() {
             return Next::Deliver;
         }
         if !self.follow_ups.is_empty() {
@@ -126,23 +140,51 @@ impl Batch {
         }
     }
 
-    /// Starts delivering fired timers: returns the next at most `limit` of them; every wake
-    /// until [`delivered`](Self::delivered) joins `fired`.
-    pub(crate) fn take_undelivered(&mut self, limit: usize) -> Vec<Option<Wakeup>> {
-        let end = self.undelivered.len().min(self.cursor + limit);
-        let slice = self.undelivered[self.cursor..end]
-            .iter_mut()
-            .map(Option::take)
-            .collect();
-        self.cursor = end;
-        self.delivering = true;
-        slice
+    /// Delivers at most `limit` fired timers, in order: marks each one's task queued with `mark`
+    /// (a task already queued is not queued twice). A timer with a waker of its own is returned
+    /// (its key) for the caller to wake outside the batch's borrow, between
+    /// [`waking`](Self::waking) and [`woken`](Self::woken), once every timer before it has run.
+    /// Returns how many it delivered.
+    #[inline]
+    pub(crate) fn deliver(
+        &mut self,
+        limit: usize,
+        mut mark: impl FnMut(TaskId) -> bool,
+    ) -> (usize, Option<u32>) {
+        let end = self.wakeups.len().min(self.delivered.saturating_add(limit));
+        let start = self.delivered;
+        while self.delivered < end {
+            let wakeup = &mut self.wakeups[self.delivered];
+            match *wakeup {
+                // Already queued (it is in this bucket twice, say): it runs once, at its first.
+                Some(Wakeup::Task(id)) if !mark(id) => *wakeup = None,
+                Some(Wakeup::Task(_)) | None => {}
+                Some(Wakeup::Waker(key)) if self.cursor == self.delivered => {
+                    self.delivered += 1;
+                    self.cursor += 1;
+                    return (self.delivered - start, Some(key));
+                }
+                Some(Wakeup::Waker(_)) => break, // after the timers before it have run
+            }
+            self.delivered += 1;
+        }
+        (self.delivered - start, None)
     }
 
-    /// Delivery is over. Returns the emptied vector of wakeups once all are delivered, for reuse.
-    pub(crate) fn delivered(&mut self) -> Option<Vec<Option<Wakeup>>> {
-        self.delivering = false;
-        (self.cursor >= self.undelivered.len()).then(|| std::mem::take(&mut self.undelivered))
+    /// A fired timer's own waker is about to be woken: what it wakes runs next.
+    pub(crate) fn waking(&mut self) {
+        self.waking = true;
+    }
+
+    /// The waker was woken.
+    pub(crate) fn woken(&mut self) {
+        self.waking = false;
+    }
+
+    /// Once every fired timer has run, gives back the emptied buffer, for reuse.
+    pub(crate) fn take_delivered_buffer(&mut self) -> Option<Vec<Option<Wakeup>>> {
+        (self.cursor >= self.wakeups.len() && self.wakeups.capacity() > 0)
+            .then(|| std::mem::take(&mut self.wakeups))
     }
 
     /// The executor looked and no timer was due: follow-ups may run for another `look_every`
@@ -157,7 +199,7 @@ impl Batch {
     /// A timer is due: closes the batch, carrying its follow-ups and deferred tasks (in that
     /// order) into the next one.
     pub(crate) fn cut(&mut self) {
-        debug_assert!(self.fired.is_empty() && self.cursor >= self.undelivered.len());
+        debug_assert!(!self.has_fired());
         self.follow_ups.extend(self.deferred.drain(..));
         self.open = false;
     }
@@ -188,12 +230,8 @@ mod tests {
             let next = batch.next(look_every);
             match next {
                 Next::Deliver => {
-                    for wakeup in batch.take_undelivered(2).into_iter().flatten() {
-                        if let Wakeup::Task(task) = wakeup {
-                            batch.push(task, None);
-                        }
-                    }
-                    batch.delivered();
+                    let (_, waker) = batch.deliver(2, |_| true);
+                    assert!(waker.is_none());
                 }
                 Next::Look if due => {
                     batch.cut();

@@ -67,6 +67,7 @@ mod task;
 mod tick;
 mod time;
 mod timer_queue;
+mod waker_slab;
 
 pub mod conformance;
 pub mod minimal;

@@ -34,6 +34,7 @@ use crate::task::{
     panic_message,
 };
 use crate::timer_queue::{TimerKey, TimerQueue};
+use crate::waker_slab::WakerSlab;
 use crate::{Host, Instant};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -92,6 +93,8 @@ pub(crate) struct Local {
     tasks: RefCell<TaskTable>,
     batch: RefCell<Batch>,
     timers: RefCell<TimerQueue<Wakeup>>,
+    /// The wakers of timers armed with a waker other than their task's own.
+    timer_wakers: RefCell<WakerSlab>,
     now: Cell<Instant>,
     state: Cell<RunState>,
     host_timer: Cell<HostTimer>,
@@ -203,6 +206,7 @@ impl Local {
             tasks: RefCell::default(),
             batch: RefCell::default(),
             timers: RefCell::default(),
+            timer_wakers: RefCell::default(),
             now: Cell::new(now),
             state: Cell::new(RunState::Idle),
             host_timer: Cell::new(HostTimer::Set(None)),
@@ -337,27 +341,25 @@ impl Local {
 
     /// Delivers at most `limit` fired timers into the batch; returns how many.
     fn deliver(&self, limit: usize) -> usize {
-        let slice = self.batch.borrow_mut().take_undelivered(limit);
-        let count = slice.len();
-        for wakeup in slice.into_iter().flatten() {
-            match wakeup {
-                Wakeup::Task(id) => self.queue(id),
-                // Our wakers never panic, but a combinator may have handed the timer its own.
-                Wakeup::Waker(waker) => {
-                    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
-                        self.report_panic(format!(
-                            "a waker panicked: {}",
-                            panic_message(&*payload)
-                        ));
-                    }
-                }
+        let mut delivered = 0;
+        while delivered < limit {
+            let (count, waker) = self.batch.borrow_mut().deliver(limit - delivered, |id| {
+                self.tasks.borrow_mut().mark_queued(id)
+            });
+            delivered += count;
+            let Some(key) = waker else {
+                break;
+            };
+            let waker = self.timer_wakers.borrow_mut().remove(key);
+            // Our wakers never panic, but a combinator may have handed the timer its own.
+            self.batch.borrow_mut().waking();
+            let woke = catch_unwind(AssertUnwindSafe(|| waker.wake()));
+            self.batch.borrow_mut().woken();
+            if let Err(payload) = woke {
+                self.report_panic(format!("a waker panicked: {}", panic_message(&*payload)));
             }
         }
-        let emptied = self.batch.borrow_mut().delivered();
-        if let Some(wakeups) = emptied {
-            self.timers.borrow_mut().recycle(wakeups);
-        }
-        count
+        delivered
     }
 
     fn poll(&self, id: TaskId) {
@@ -415,6 +417,9 @@ impl Local {
         let fired = match due {
             None => {
                 self.set_now(host_now);
+                if !self.shared.has_work() && !self.batch.borrow().has_tasks() {
+                    return false; // idle: no batch to open
+                }
                 Vec::new()
             }
             Some(deadline) if host_now.saturating_duration_since(deadline) > self.max_catch_up => {
@@ -438,10 +443,25 @@ impl Local {
                 wakeups
             }
         };
-        let fired_any = due.is_some();
         self.batch.borrow_mut().open(fired);
-        *intake -= self.take_from_outside(*intake);
-        fired_any || self.batch.borrow().has_tasks()
+        if self.shared.has_work() {
+            *intake -= self.take_from_outside(*intake);
+        }
+        true
+    }
+
+    /// Closes the drained batch.
+    fn close_batch(&self) {
+        self.batch.borrow_mut().close();
+        self.recycle_fired();
+    }
+
+    /// Gives the closed batch's timer bucket back to the timer queue, for reuse.
+    fn recycle_fired(&self) {
+        let emptied = self.batch.borrow_mut().take_delivered_buffer();
+        if let Some(wakeups) = emptied {
+            self.timers.borrow_mut().recycle(wakeups);
+        }
     }
 
     /// Whether the host's clock has reached the earliest deadline.
@@ -462,7 +482,6 @@ impl Local {
                     || self.timer_due();
             }
             if !self.batch.borrow().is_open() && !self.start_batch(&mut intake) {
-                self.batch.borrow_mut().close();
                 return false;
             }
             let next = self.batch.borrow_mut().next(budget);
@@ -479,6 +498,7 @@ impl Local {
                     intake -= self.take_from_outside(intake);
                     if self.timer_due() {
                         self.batch.borrow_mut().cut();
+                        self.recycle_fired();
                     } else {
                         self.batch.borrow_mut().looked();
                     }
@@ -489,7 +509,7 @@ impl Local {
                     }
                     intake -= self.take_from_outside(intake);
                 }
-                Next::Drained => self.batch.borrow_mut().close(),
+                Next::Drained => self.close_batch(),
             }
         }
     }
@@ -516,36 +536,49 @@ impl Local {
 
     /// Points the pending timer `key` at `waker`, if it wakes something else.
     pub(crate) fn rearm_timer(&self, key: TimerKey, waker: &Waker) {
-        let wakeup = self.wakeup_for(waker);
+        let own_task = self
+            .polling
+            .get()
+            .filter(|polled| polled.is_waker_of(waker))
+            .map(|polled| polled.id);
         let mut timers = self.timers.borrow_mut();
-        if let Some(armed) = timers.wakeup_mut(key) {
-            let same = match (&*armed, &wakeup) {
-                (Wakeup::Task(old), Wakeup::Task(new)) => old == new,
-                (Wakeup::Waker(old), Wakeup::Waker(new)) => old.will_wake(new),
-                _ => false,
-            };
-            if !same {
-                *armed = wakeup;
-            }
-        }
+        let Some(armed) = timers.wakeup_mut(key) else {
+            return;
+        };
+        let mut wakers = self.timer_wakers.borrow_mut();
+        let stale = match (*armed, own_task) {
+            (Wakeup::Task(armed_id), Some(id)) if armed_id == id => return,
+            (Wakeup::Waker(old), None) if wakers.get_mut(old).will_wake(waker) => return,
+            (Wakeup::Waker(old), _) => Some(wakers.remove(old)),
+            (Wakeup::Task(_), _) => None,
+        };
+        *armed = match own_task {
+            Some(id) => Wakeup::Task(id),
+            None => Wakeup::Waker(wakers.insert(waker.clone())),
+        };
+        drop((wakers, timers));
+        drop(stale); // outside the borrows: dropping a waker may run foreign code
     }
 
     /// Cancels the pending timer `key`; outside a run, tells the host if its timer changed.
     fn cancel_timer(&self, key: TimerKey) {
         let wakeup = self.timers.borrow_mut().cancel(key);
-        drop(wakeup); // outside the borrow: dropping a waker may run foreign code
+        if let Some(Wakeup::Waker(slot)) = wakeup {
+            let waker = self.timer_wakers.borrow_mut().remove(slot);
+            drop(waker); // outside the borrow: dropping a waker may run foreign code
+        }
         if self.state.get() == RunState::Idle {
             self.sync_host_timer();
         }
     }
 
     /// How a timer armed now with `waker` should wake: by task id if `waker` is the waker of the
-    /// task being polled, else through a clone of `waker`.
+    /// task being polled, else through a clone of `waker`, kept in the slab.
     #[inline]
     fn wakeup_for(&self, waker: &Waker) -> Wakeup {
         match self.polling.get() {
             Some(polled) if polled.is_waker_of(waker) => Wakeup::Task(polled.id),
-            _ => Wakeup::Waker(waker.clone()),
+            _ => Wakeup::Waker(self.timer_wakers.borrow_mut().insert(waker.clone())),
         }
     }
 
@@ -567,8 +600,9 @@ impl Local {
                 self.drop_task(task);
             }
         }
-        let wakeups = self.timers.borrow_mut().take_all();
-        drop(wakeups);
+        self.timers.borrow_mut().take_all();
+        let wakers = self.timer_wakers.borrow_mut().take_all();
+        drop(wakers);
         self.batch.borrow_mut().clear();
         if self.host_timer.get() != HostTimer::Set(None) {
             self.host_timer.set(HostTimer::Unknown);

@@ -1,0 +1,76 @@
+//! [`WakerSlab`]: the wakers of timers armed with a waker other than their task's own.
+//!
+//! Owns those wakers, out of line, so that a timer bucket holds plain data (a task id, or a key
+//! here) and emptying one costs nothing per timer. Most timers never need it: a task's own
+//! waker is stored as the task's id. Depends on nothing.
+
+use std::task::Waker;
+
+/// Wakers by key; freed keys are reused.
+#[derive(Default)]
+pub(crate) struct WakerSlab {
+    slots: Vec<Option<Waker>>,
+    free: Vec<u32>,
+}
+
+impl WakerSlab {
+    /// Stores `waker`; returns its key.
+    pub(crate) fn insert(&mut self, waker: Waker) -> u32 {
+        match self.free.pop() {
+            Some(key) => {
+                self.slots[key as usize] = Some(waker);
+                key
+            }
+            None => {
+                self.slots.push(Some(waker));
+                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 foreign wakers")
+            }
+        }
+    }
+
+    /// The waker under `key`.
+    pub(crate) fn get_mut(&mut self, key: u32) -> &mut Waker {
+        self.slots[key as usize]
+            .as_mut()
+            .expect("a timer's waker key is live")
+    }
+
+    /// Takes the waker under `key` out, freeing the key.
+    pub(crate) fn remove(&mut self, key: u32) -> Waker {
+        let waker = self.slots[key as usize]
+            .take()
+            .expect("a timer's waker key is live");
+        self.free.push(key);
+        waker
+    }
+
+    /// Takes every waker out (shutdown).
+    pub(crate) fn take_all(&mut self) -> Vec<Waker> {
+        self.free.clear();
+        std::mem::take(&mut self.slots)
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_reused_and_each_waker_comes_back_once() {
+        let mut slab = WakerSlab::default();
+        let a = slab.insert(Waker::noop().clone());
+        let b = slab.insert(Waker::noop().clone());
+        assert_ne!(a, b);
+        slab.remove(a);
+        assert_eq!(
+            slab.insert(Waker::noop().clone()),
+            a,
+            "a freed key is reused"
+        );
+        *slab.get_mut(b) = Waker::noop().clone();
+        assert_eq!(slab.take_all().len(), 2);
+    }
+}
