@@ -31,18 +31,43 @@
 //! - **Deterministic order.** Timers due at the same instant fire in the order they were armed;
 //!   a task spawned or woken during a batch runs after the tasks already woken in it, in the same
 //!   batch. A late host gets the due deadlines processed one by one, in order, each at its exact
-//!   instant, so the sequence of events is the same on every host.
+//!   instant, so the sequence of events is the same on every host, as long as the host is late
+//!   by less than the catch-up bound ([`Builder::max_catch_up`], default 1 s).
+//! - **Bounded catch-up.** Past that bound (a suspend, a debugger, a long blocking call on the
+//!   host thread) the guest clock jumps to the host's time: every due timer fires at once, in
+//!   deadline order, each task sees the host's time, and [`ExecutorStats::clock_jumps`] counts
+//!   the jump. An [`Interval`] then delivers the ticks it skipped as its [`MissedTicks`] says.
+//! - **Timers are never starved.** A task that wakes itself while being polled ([`yield_now`],
+//!   a self-waking future) is polled again only after every other task woken in the batch has
+//!   run and the executor has looked at the host's clock; tasks woken during a batch make the
+//!   executor look after every poll budget of them. If a timer is due at a look, the batch ends
+//!   there: the due timers fire and their tasks run first, then the tasks the batch had left.
+//!   So no task, and no group of tasks that keep waking one another, holds a due timer back for
+//!   more than one poll budget of polls. A batch that stays under the budget (the sieve's
+//!   batches do) is never cut, so its order does not depend on the host's timing.
 //! - **Drift-free ticks.** Tasks read the *guest clock* ([`now`]), which stands still during a batch
 //!   and jumps to each deadline exactly; a [`TickClock`] puts tick `k` at `origin + k·period`.
 //!   Time is integer nanoseconds everywhere.
+//! - **Bounded runs.** One run polls at most a budget of tasks and takes in at most a budget of
+//!   fired timers and tasks from other threads, then yields to the host, asking it for another
+//!   run; the batch goes on there.
 //! - **Coalesced wake-ups.** Any number of wakes between two runs, from any threads, cause one
-//!   "run soon" request. One run polls at most a budget of tasks, then yields to the host.
+//!   "run soon" request; the host is asked at most once between two runs.
+//! - **The host is told the truth.** At the end of every run the host's timer is set to the
+//!   earliest deadline, or disarmed when none is pending; a timer cancelled outside a run updates
+//!   it at once. A timer that fires early costs a run, nothing else. A panic in a [`Host`]
+//!   callback unwinds out of [`Executor::run`] and leaves the executor usable: the next wake asks
+//!   the host again.
+//! - **Timers belong to their executor.** A [`Sleep`] is on its executor's clock: polled by
+//!   another executor's task it panics with a message; dropped anywhere on its executor's
+//!   thread, in a task or not, it cancels its timer.
 //! - **Panics stay in their task.** The task's [`JoinHandle`] yields [`JoinError::Panicked`], the
-//!   executor's hook ([`Builder::on_task_panic`]) hears of it, every other task goes on.
+//!   executor's hook ([`Builder::on_task_panic`]) hears of it, every other task goes on. A panic
+//!   in a task's destructor or in a foreign waker is reported the same way.
 //! - **Cancellation is prompt.** [`JoinHandle::abort`] drops the future at once (on the host
 //!   thread); dropping a [`JoinHandle`] detaches; a [`TaskGroup`] aborts its children when dropped.
-//! - **Clean shutdown.** Dropping the [`Executor`] drops every task and timer; later wakes are
-//!   no-ops and [`Spawner::spawn`] returns [`ExecutorDestroyed`].
+//! - **Clean shutdown.** Dropping the [`Executor`] drops every task and timer and disarms the
+//!   host's timer; later wakes are no-ops and [`Spawner::spawn`] returns [`ExecutorDestroyed`].
 //!
 //! # Modules
 //!
@@ -51,7 +76,9 @@
 //! - [`testing`]: the virtual-time [`TestHost`](testing::TestHost).
 //! - [`conformance`]: checks any [`Host`] implementation can run against itself.
 //!
-//! `guestloop` depends on no UI toolkit, no terminal and no wall clock.
+//! `guestloop` depends on no UI toolkit and no terminal, and its executor never reads a wall
+//! clock: all time comes from [`Host::now`]. (The [`conformance`] kit waits in real time: it tests
+//! hosts whose clocks are real.)
 
 mod batch;
 mod context;
