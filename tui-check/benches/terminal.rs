@@ -6,7 +6,6 @@
 //! written per frame against one full repaint, and the tick drift over the run. It asserts
 //! nothing about timing.
 
-use guestloop::Executor;
 use guestloop::sieve::{SieveConfig, parse_tick, run_sieve};
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
@@ -52,7 +51,7 @@ fn main() {
     let area = Rect::new(0, 0, 640, 110);
 
     let term_loop = TermLoop::new(Pace::RealTime);
-    let executor = Executor::new(term_loop.host());
+    let executor = term_loop.executor();
     let screen = Rc::new(RefCell::new(SieveScreen::new(
         &config,
         ColourMode::TrueColor,

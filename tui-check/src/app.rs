@@ -14,7 +14,7 @@ use crate::terminal;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use guestloop::minimal::run_minimal;
 use guestloop::sieve::{SieveConfig, SieveEvent, SieveSummary, SieveView, TraceWriter, run_sieve};
-use guestloop::{Executor, JoinError, JoinHandle};
+use guestloop::{JoinError, JoinHandle};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::cell::RefCell;
@@ -273,7 +273,7 @@ pub fn run_sieve_demo(
     quit_when_done: bool,
 ) -> i32 {
     let term_loop = TermLoop::new(Pace::RealTime);
-    let executor = Executor::new(term_loop.host());
+    let executor = term_loop.executor();
     let screen = Rc::new(RefCell::new(SieveScreen::new(
         &config,
         ColourMode::from_env(),
@@ -309,7 +309,7 @@ pub fn run_sieve_demo(
 /// Shows the minimal demo in this terminal until q; returns the exit code.
 pub fn run_minimal_demo() -> i32 {
     let term_loop = TermLoop::new(Pace::RealTime);
-    let executor = Executor::new(term_loop.host());
+    let executor = term_loop.executor();
     let screen = Rc::new(RefCell::new(MinimalScreen::default()));
     let (click, clicks) = async_channel::unbounded();
     let _demo = executor.spawn_local(run_minimal(clicks, screen.clone()));

@@ -6,7 +6,6 @@
 
 use crate::clock::Pace;
 use crate::term_loop::{TermLoop, Until};
-use guestloop::Executor;
 use guestloop::sieve::{SieveConfig, SieveEvent, SieveView, TraceWriter, run_sieve};
 use std::cell::RefCell;
 use std::fmt;
@@ -101,7 +100,7 @@ pub fn check<W: Write + 'static>(config: SieveConfig, trace: Option<W>) -> io::R
         }
     };
     let term_loop = TermLoop::new(Pace::FastForward);
-    let executor = Executor::new(term_loop.host());
+    let executor = term_loop.executor();
     let mut run = executor.spawn_local(run_sieve(config, view));
     term_loop.run(&executor, &mut Until(|| run.is_finished()));
     let summary = run

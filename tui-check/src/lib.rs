@@ -12,14 +12,13 @@
 //! - [`check`]: `--check`, the sieve at full speed against a plain sieve.
 //!
 //! ```
-//! use guestloop::Executor;
 //! use std::time::Duration;
 //! use tui_check::clock::Pace;
 //! use tui_check::term_loop::{TermLoop, Until};
 //!
 //! // No terminal needed: the loop waits on its channel and its timer only.
 //! let term_loop = TermLoop::new(Pace::RealTime);
-//! let executor = Executor::new(term_loop.host());
+//! let executor = term_loop.executor();
 //! let task = executor.spawn_local(async {
 //!     guestloop::sleep(Duration::from_millis(5)).await;
 //!     guestloop::now()

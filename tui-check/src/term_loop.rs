@@ -19,9 +19,9 @@
 //! guest once (a spurious run is cheap, per the contract), handles every message already
 //! queued, then lets the client draw once: rendering is coalesced per iteration, not per event.
 
-use crate::clock::{HostClock, Pace};
+use crate::clock::{HostClock, Pace, SPEEDS};
 use crossterm::event::Event;
-use guestloop::{Executor, Host, Instant, RunSoon};
+use guestloop::{Builder, DEFAULT_MAX_CATCH_UP, Executor, Host, Instant, RunSoon};
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -91,6 +91,17 @@ impl TermLoop {
             state: self.state.clone(),
             sender: self.sender.clone(),
         }
+    }
+
+    /// An executor on this loop's [`host`](Self::host), with a catch-up bound that scales with
+    /// the clock: the bound is on host time, which runs up to 2^10 × real time here, so that a
+    /// hiccup of a millisecond at top speed is not mistaken for a stall. Past the default's
+    /// one second of real time, the guest clock still jumps.
+    pub fn executor(&self) -> Executor {
+        let fastest = 1u32 << SPEEDS.end();
+        Builder::default()
+            .max_catch_up(DEFAULT_MAX_CATCH_UP * fastest)
+            .build(self.host())
     }
 
     /// Where input sources send [`Message::Input`]; usable from any thread.

@@ -2,7 +2,6 @@
 //! keys sent into the loop's channel: no terminal involved.
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use guestloop::Executor;
 use guestloop::minimal::{ANSWER, QUESTION, run_minimal};
 use guestloop::sieve::{SieveConfig, run_sieve};
 use ratatui::Terminal;
@@ -41,7 +40,7 @@ fn sieve_run(
 ) -> (String, bool, i32, i32) {
     let config = SieveConfig::new(10, 10).unwrap();
     let term_loop = TermLoop::new(pace);
-    let executor = Executor::new(term_loop.host());
+    let executor = term_loop.executor();
     let screen = Rc::new(RefCell::new(SieveScreen::new(
         &config,
         ColourMode::Indexed256,
@@ -113,7 +112,7 @@ fn plus_minus_and_space_act_on_the_host_clock() {
 #[test]
 fn enter_presses_the_minimal_button() {
     let term_loop = TermLoop::new(Pace::RealTime);
-    let executor = Executor::new(term_loop.host());
+    let executor = term_loop.executor();
     let screen = Rc::new(RefCell::new(MinimalScreen::default()));
     let (click, clicks) = async_channel::unbounded();
     let _demo = executor.spawn_local(run_minimal(clicks, screen.clone()));

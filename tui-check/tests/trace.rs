@@ -1,7 +1,6 @@
 //! The terminal host in real time (not fast-forward) writes the test host's trace: a late or
 //! early-waking loop changes nothing in the sequence of events.
 
-use guestloop::Executor;
 use guestloop::sieve::{SieveConfig, TraceWriter, run_sieve, trace_on_test_host};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,7 +11,7 @@ use tui_check::term_loop::{TermLoop, Until};
 fn trace_on_terminal_host(config: SieveConfig) -> String {
     let writer = Rc::new(RefCell::new(TraceWriter::new(Vec::new())));
     let term_loop = TermLoop::new(Pace::RealTime);
-    let executor = Executor::new(term_loop.host());
+    let executor = term_loop.executor();
     let run = executor.spawn_local(run_sieve(config, writer.clone()));
     term_loop.run(&executor, &mut Until(|| run.is_finished()));
     drop(executor);
