@@ -26,6 +26,8 @@ mod properties;
 #[cfg(test)]
 mod reentrancy;
 #[cfg(test)]
+mod scheduling;
+#[cfg(test)]
 mod test_host;
 #[cfg(test)]
 mod timers;
