@@ -94,10 +94,12 @@ mod task;
 mod tick;
 mod time;
 mod timer_queue;
+mod unblock;
 mod waker_slab;
 
 pub mod conformance;
 pub mod minimal;
+pub mod primes;
 pub mod sieve;
 pub mod testing;
 
@@ -111,6 +113,7 @@ pub use spawner::{ExecutorDestroyed, Spawner};
 pub use task::{JoinError, JoinHandle, TaskPanic};
 pub use tick::{Interval, MissedTicks, NextTick, TickClock};
 pub use time::{Elapsed, Sleep, Timeout, YieldNow, now, sleep, sleep_until, timeout, yield_now};
+pub use unblock::{UnblockStats, unblock, unblock_stats};
 
 use std::future::Future;
 

@@ -1,16 +1,17 @@
 //! [`TestHost`]: a single-threaded host with virtual time, for deterministic tests.
 //!
-//! Owns nothing but a virtual clock: no wall clock, no sleeping, no threads. Like ratatui's
-//! `TestBackend`, it is a real implementation of the seam ([`Host`]) that keeps everything in
-//! memory, so tests and snapshots see exact, repeatable frames.
+//! Owns nothing but a virtual clock: no wall clock, no threads; it waits (never longer than its
+//! patience) only for wakes from other threads. Like ratatui's `TestBackend`, it is a real
+//! implementation of the seam ([`Host`]) that keeps everything in memory, so tests and snapshots
+//! see exact, repeatable frames.
 
 use crate::{Builder, Executor, Host, Instant, JoinHandle, RunSoon};
 use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 /// What a [`TestHost`] received from its guest.
@@ -24,11 +25,48 @@ pub struct TestHostStats {
     pub guest_runs: u64,
 }
 
+/// A run request, and a way to wait for one from another thread.
+#[derive(Default)]
+struct Request {
+    requested: AtomicBool,
+    waiting: Mutex<()>,
+    arrived: Condvar,
+}
+
+impl Request {
+    fn set(&self) {
+        self.requested.store(true, Ordering::Release);
+        // Under the lock: a waiter checks the flag under it too, so no request slips between.
+        let _waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+        self.arrived.notify_all();
+    }
+
+    fn is_set(&self) -> bool {
+        self.requested.load(Ordering::Acquire)
+    }
+
+    /// Clears the request; returns whether there was one.
+    fn take(&self) -> bool {
+        // Load first: a swap is a full barrier, and most steps have nothing requested.
+        self.is_set() && self.requested.swap(false, Ordering::AcqRel)
+    }
+
+    /// Waits until a request is set, for at most `patience`; returns whether one is.
+    fn wait(&self, patience: Duration) -> bool {
+        let waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+        let _waiting = self
+            .arrived
+            .wait_timeout_while(waiting, patience, |_| !self.is_set())
+            .unwrap_or_else(PoisonError::into_inner);
+        self.is_set()
+    }
+}
+
 /// The host side of a [`TestHost`]: its virtual clock, its timer and its run requests.
 struct VirtualLoop {
     now: Cell<Instant>,
     timer: Cell<Option<Instant>>,
-    requested: Arc<AtomicBool>,
+    requested: Arc<Request>,
     run_soon_requests: Arc<AtomicU64>,
     timer_sets: Cell<u64>,
     guest_runs: Cell<u64>,
@@ -52,7 +90,7 @@ impl Host for VirtualHost {
         let count = self.0.run_soon_requests.clone();
         Arc::new(move || {
             count.fetch_add(1, Ordering::Relaxed);
-            requested.store(true, Ordering::Release);
+            requested.set();
         })
     }
 }
@@ -87,6 +125,8 @@ pub struct Stalled;
 pub struct TestHost {
     state: Rc<VirtualLoop>,
     step: Duration,
+    /// How long [`run_until`](Self::run_until) waits for a wake from another thread.
+    patience: Duration,
     // Declared last: dropped first, while the host state it calls is still alive.
     executor: Executor,
 }
@@ -116,7 +156,7 @@ impl TestHost {
         let state = Rc::new(VirtualLoop {
             now: Cell::new(Instant::ZERO),
             timer: Cell::new(None),
-            requested: Arc::new(AtomicBool::new(false)),
+            requested: Arc::default(),
             run_soon_requests: Arc::new(AtomicU64::new(0)),
             timer_sets: Cell::new(0),
             guest_runs: Cell::new(0),
@@ -125,6 +165,7 @@ impl TestHost {
         TestHost {
             state,
             step,
+            patience: Duration::ZERO,
             executor,
         }
     }
@@ -160,7 +201,31 @@ impl TestHost {
 
     /// Whether a run was requested and not yet made.
     pub fn run_requested(&self) -> bool {
-        self.state.requested.load(Ordering::Acquire)
+        self.state.requested.is_set()
+    }
+
+    /// How long [`run_until`](Self::run_until) and [`block_on`](Self::block_on) wait, in real
+    /// time, for a wake from another thread (a worker of [`unblock`](crate::unblock), another
+    /// runtime) before they call the guest stalled. Virtual time stands still meanwhile.
+    /// Default: zero, so a deadlock is reported at once.
+    ///
+    /// ```
+    /// use guestloop::testing::TestHost;
+    /// use std::time::Duration;
+    ///
+    /// let mut host = TestHost::default();
+    /// host.set_patience(Duration::from_secs(10)); // a worker thread's wake takes a moment
+    /// let answer = host.block_on(async { guestloop::unblock(|| 6 * 7).await });
+    /// assert_eq!(answer, Ok(42));
+    /// ```
+    pub fn set_patience(&mut self, patience: Duration) {
+        self.patience = patience;
+    }
+
+    /// Waits, in real time, until a run is requested (by a wake from another thread) or
+    /// `patience` has passed; returns whether a run is requested.
+    pub fn wait_for_wake(&self, patience: Duration) -> bool {
+        self.state.requested.wait(patience)
     }
 
     /// What the host has received from its guest so far.
@@ -176,9 +241,7 @@ impl TestHost {
     pub fn run_pending(&mut self) {
         loop {
             let timer_due = self.state.timer.get().is_some_and(|d| d <= self.now());
-            // Load first: a swap is a full barrier, and most steps have nothing requested.
-            let requested = self.state.requested.load(Ordering::Acquire)
-                && self.state.requested.swap(false, Ordering::AcqRel);
+            let requested = self.state.requested.take();
             if !timer_due && !requested {
                 return;
             }
@@ -204,15 +267,28 @@ impl TestHost {
     }
 
     /// Steps until `condition` holds (checked before each step) and returns `Ok`; or returns
-    /// [`Stalled`] once the guest can no longer make progress. Steps in which nothing is due are
-    /// skipped over (the guest cannot tell), so long sleeps cost nothing.
-    pub fn run_until(&mut self, mut condition: impl FnMut() -> bool) -> Result<(), Stalled> {
+    /// [`Stalled`] once the guest can no longer make progress (no timer armed, no run requested,
+    /// and none requested from another thread within the [patience](Self::set_patience)). Steps
+    /// in which nothing is due are skipped over (the guest cannot tell), so long sleeps cost
+    /// nothing.
+    pub fn run_until(&mut self, condition: impl FnMut() -> bool) -> Result<(), Stalled> {
+        self.run_until_with(self.patience, condition)
+    }
+
+    fn run_until_with(
+        &mut self,
+        patience: Duration,
+        mut condition: impl FnMut() -> bool,
+    ) -> Result<(), Stalled> {
         loop {
             self.run_pending();
             if condition() {
                 return Ok(());
             }
             let Some(deadline) = self.state.timer.get() else {
+                if !patience.is_zero() && self.wait_for_wake(patience) {
+                    continue;
+                }
                 return Err(Stalled);
             };
             // Wake at the first step boundary at or after the deadline, as fixed steps would.
@@ -225,17 +301,19 @@ impl TestHost {
         }
     }
 
-    /// Steps until no timer is armed and no run is requested. A guest with an endless timer
-    /// (an interval nobody stops) never becomes idle: use [`run_until`](Self::run_until) then.
+    /// Steps until no timer is armed and no run is requested (without waiting for other
+    /// threads). A guest with an endless timer (an interval nobody stops) never becomes idle:
+    /// use [`run_until`](Self::run_until) then.
     pub fn run_until_idle(&mut self) {
-        let _ = self.run_until(|| false);
+        let _ = self.run_until_with(Duration::ZERO, || false);
     }
 
     /// Spawns `future`, steps until it finishes, and returns its output.
     ///
     /// # Panics
     /// If the future panics, or if the guest stalls before it finishes (it waits for something
-    /// that can never happen: a deadlock).
+    /// that can never happen, a deadlock, or for another thread for longer than the
+    /// [patience](Self::set_patience)).
     #[track_caller]
     pub fn block_on<F>(&mut self, future: F) -> F::Output
     where

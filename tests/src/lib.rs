@@ -22,6 +22,8 @@ mod host_faults;
 #[cfg(test)]
 mod lifetimes;
 #[cfg(test)]
+mod primes;
+#[cfg(test)]
 mod properties;
 #[cfg(test)]
 mod reentrancy;
@@ -31,3 +33,5 @@ mod scheduling;
 mod test_host;
 #[cfg(test)]
 mod timers;
+#[cfg(test)]
+mod unblock;

@@ -462,3 +462,28 @@ impl Drop for DropCounter {
         self.0.set(self.0.get() + 1);
     }
 }
+
+pub(super) fn unblock_comes_back(harness: &mut dyn Harness) -> CheckResult {
+    run_check(harness, Builder::default(), async {
+        let host_thread = std::thread::current().id();
+        let mut jobs = Vec::new();
+        for job in 0..16u64 {
+            jobs.push(crate::unblock(move || {
+                std::thread::sleep(MS);
+                (job * job, std::thread::current().id())
+            }));
+        }
+        for (job, handle) in (0..16u64).zip(jobs) {
+            let (square, thread) = within(PATIENCE, handle)
+                .await
+                .map_err(|_| "the result of unblock never came back to its task")?
+                .map_err(|e| e.to_string())?;
+            ensure!(square == job * job, "job {job} gave {square}");
+            ensure!(
+                thread != host_thread,
+                "unblock ran its work on the host's thread"
+            );
+        }
+        Ok(())
+    })
+}

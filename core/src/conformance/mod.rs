@@ -23,19 +23,17 @@
 //! use guestloop::Builder;
 //! use std::future::Future;
 //! use std::pin::Pin;
-//! use std::time::{Duration, Instant};
+//! use std::time::Duration;
 //!
 //! struct TestHarness;
 //!
 //! impl Harness for TestHarness {
 //!     fn run(&mut self, builder: Builder, main: Pin<Box<dyn Future<Output = ()>>>) {
 //!         let mut host = TestHost::with_builder(builder, Duration::from_micros(300));
-//!         let main = host.spawn_local(main);
 //!         // Virtual time stands still while a check waits for another thread: wait for real.
-//!         let started = Instant::now();
-//!         while host.run_until(|| main.is_finished()).is_err() && started.elapsed() < conformance::CHECK_LIMIT {
-//!             std::thread::sleep(Duration::from_millis(1));
-//!         }
+//!         host.set_patience(conformance::CHECK_LIMIT);
+//!         let main = host.spawn_local(main);
+//!         let _ = host.run_until(|| main.is_finished());
 //!     } // the host, and its executor, are dropped here
 //! }
 //!
@@ -119,6 +117,8 @@ pub const CHECKS: &[Check] = checks![
         "wakes are coalesced into few host runs, and big batches yield to the host",
     guest::drop_is_clean:
         "dropping the executor drops every task; later wakes and spawns are harmless",
+    guest::unblock_comes_back:
+        "work given to unblock runs off the host's thread and its result comes back to the task",
     host::sleeps_cost_few_runs:
         "a lone sleep costs a run or two: the host's timer does not fire early, nor keep firing",
     host::idle_means_no_runs:
