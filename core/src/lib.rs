@@ -69,10 +69,131 @@
 //! - **Clean shutdown.** Dropping the [`Executor`] drops every task and timer and disarms the
 //!   host's timer; later wakes are no-ops and [`Spawner::spawn`] returns [`ExecutorDestroyed`].
 //!
+//! # Work off the host thread
+//!
+//! Every task runs on the host's thread, usually the UI thread: a task that blocks (a file
+//! read, a blocking library call, a long computation) freezes the window. [`unblock`] runs such
+//! work on a pool of worker threads and gives a [`JoinHandle`] to await; the result comes back
+//! to the task, on the host's thread, through the host's run-soon.
+//!
+//! ```
+//! use guestloop::testing::TestHost;
+//! use std::time::Duration;
+//!
+//! let mut host = TestHost::default();
+//! host.set_patience(Duration::from_secs(10)); // the worker's wake comes from another thread
+//! let lines = host.block_on(async {
+//!     // Blocking I/O, off the host's thread; the task awaits it without blocking anything.
+//!     guestloop::unblock(|| std::fs::read_to_string("Cargo.toml").map(|text| text.lines().count()))
+//!         .await
+//! });
+//! assert!(lines.unwrap().unwrap() > 5);
+//! ```
+//!
+//! **Progress** from long work comes back through a channel whose sending side does not block,
+//! such as `async-channel`'s: the worker sends, a task on the host's thread receives and draws.
+//!
+//! ```
+//! use guestloop::testing::TestHost;
+//! use std::time::Duration;
+//!
+//! let mut host = TestHost::default();
+//! host.set_patience(Duration::from_secs(10));
+//! let seen = host.block_on(async {
+//!     let (progress, updates) = async_channel::unbounded();
+//!     let work = guestloop::unblock(move || {
+//!         for step in 1..=4 {
+//!             // ... a quarter of the work ...
+//!             let _ = progress.send_blocking(step); // the UI may be gone: then nobody listens
+//!         }
+//!     });
+//!     let mut seen = Vec::new();
+//!     while let Ok(step) = updates.recv().await {
+//!         seen.push(step); // show it: this runs on the host's thread
+//!     }
+//!     work.await.unwrap();
+//!     seen
+//! });
+//! assert_eq!(seen, [1, 2, 3, 4]);
+//! ```
+//!
+//! **Cancellation** cannot interrupt a closure that runs: [`JoinHandle::abort`] resolves the
+//! handle at once, but the work finishes on its thread. Work that should stop early checks a
+//! flag, and a guard sets that flag when the task that awaits the work is dropped:
+//!
+//! ```
+//! use guestloop::testing::TestHost;
+//! use std::sync::Arc;
+//! use std::sync::atomic::{AtomicBool, Ordering};
+//! use std::time::Duration;
+//!
+//! /// Sets the flag when dropped: when the task awaiting the work is cancelled.
+//! struct CancelOnDrop(Arc<AtomicBool>);
+//! impl Drop for CancelOnDrop {
+//!     fn drop(&mut self) {
+//!         self.0.store(true, Ordering::Relaxed);
+//!     }
+//! }
+//!
+//! let mut host = TestHost::default();
+//! let cancelled = Arc::new(AtomicBool::new(false));
+//! let flag = cancelled.clone();
+//! let search = host.spawn_local(async move {
+//!     let _cancel = CancelOnDrop(flag.clone());
+//!     guestloop::unblock(move || {
+//!         let mut rounds = 0u64;
+//!         while !flag.load(Ordering::Relaxed) {
+//!             rounds += 1; // a slice of a search that could go on for hours
+//!             std::thread::sleep(Duration::from_millis(1));
+//!         }
+//!         rounds
+//!     })
+//!     .await
+//! });
+//! host.run_pending(); // the search starts
+//! search.abort(); // the task is dropped, the guard sets the flag, the work stops
+//! assert!(cancelled.load(Ordering::Relaxed));
+//! ```
+//!
+//! **Split long work into jobs** of a few milliseconds to a few tens of milliseconds each: a
+//! cancelled count then stops within one job, progress can be shown between jobs, and several
+//! jobs in flight use several cores. Handing a job over and its result back costs tens of
+//! microseconds, so jobs much shorter than that are better batched. The [`primes`] demo counts
+//! a segment of 2²⁴ numbers per job, a few milliseconds each, at most one per core at a time.
+//!
+//! # Using tokio-based crates
+//!
+//! guestloop has no reactor, so tokio's timers and sockets do not work in a guest task: they
+//! panic ("there is no reactor running"). Crates built on tokio (reqwest, sqlx, tonic) run on a
+//! tokio runtime beside the host's thread, and a guest task awaits their work through the
+//! runtime's `JoinHandle`. guestloop's wakers are `Send`, so tokio's threads wake the task, and
+//! the result arrives on the host's thread, where the UI can use it.
+//!
+//! ```
+//! use guestloop::testing::TestHost;
+//! use std::time::Duration;
+//!
+//! let runtime = tokio::runtime::Runtime::new().unwrap(); // for the app's whole life
+//! let tokio = runtime.handle().clone();
+//! let mut host = TestHost::default();
+//! host.set_patience(Duration::from_secs(10));
+//! let body = host.block_on(async move {
+//!     // reqwest::get(url).await?.text().await would go here: on the runtime, not the guest.
+//!     let request = tokio.spawn(async {
+//!         tokio::time::sleep(Duration::from_millis(5)).await;
+//!         "the response body"
+//!     });
+//!     request.await.unwrap() // back on the host's thread
+//! });
+//! assert_eq!(body, "the response body");
+//! ```
+//!
+//! The example `core/examples/tokio_echo.rs` does this with a TCP echo server on the runtime.
+//!
 //! # Modules
 //!
-//! - [`sieve`] and [`minimal`]: the two demo models (eratosthenes and minimal), written once as
-//!   async code and drawn by any renderer.
+//! - [`sieve`], [`minimal`] and [`primes`]: the three demo models (eratosthenes, minimal, a
+//!   prime count on worker threads), written once as async code and drawn by any renderer.
 //! - [`testing`]: the virtual-time [`TestHost`](testing::TestHost).
 //! - [`conformance`]: checks any [`Host`] implementation can run against itself.
 //!

@@ -6,6 +6,7 @@
 
 pub mod counting_alloc;
 pub mod faulty_host;
+pub mod loop_host;
 pub mod simulation;
 pub mod snapshots;
 
@@ -33,5 +34,7 @@ mod scheduling;
 mod test_host;
 #[cfg(test)]
 mod timers;
+#[cfg(test)]
+mod tokio_interop;
 #[cfg(test)]
 mod unblock;
