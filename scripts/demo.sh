@@ -3,6 +3,7 @@
 #
 #   scripts/demo.sh                    the eratosthenes window (40×40, tick 0.1 s)
 #   scripts/demo.sh minimal            the minimal window
+#   scripts/demo.sh primes             the primes window (count to 10⁹ on worker threads)
 #   scripts/demo.sh --rows 20 --tick 0.02 --seed 7
 set -euo pipefail
 cd "$(dirname "$0")/.."
