@@ -1,9 +1,10 @@
 //! The command-line flags every guestloop demo front-end shares (Qt, terminal).
 //!
-//! Owns parsing and validation of `--rows --cols --tick --seed --trace --quit-when-done` and the
-//! choice of demo, so every front-end rejects the same bad values with the same one-line message
-//! and exit code 2, before it opens a window or touches the terminal. Depends on clap and
-//! `guestloop`'s [`SieveConfig`] only.
+//! Owns parsing and validation of `--rows --cols --tick --seed --trace` (eratosthenes),
+//! `--limit --workers` (primes), `--quit-when-done` and the choice of demo, so every front-end
+//! rejects the same bad values with the same one-line message and exit code 2, before it opens a
+//! window or touches the terminal. Depends on clap and `guestloop`'s [`SieveConfig`] and
+//! [`PrimesConfig`] only.
 //!
 //! ```
 //! use clap::Parser;
@@ -19,6 +20,7 @@
 //! ```
 
 use clap::{Args, Parser, ValueEnum};
+use guestloop::primes::{DEFAULT_LIMIT, MAX_WORKERS, PrimesConfig, parse_limit};
 use guestloop::sieve::{DEFAULT_SEED, DEFAULT_SIZE, SieveConfig, parse_tick};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -31,13 +33,15 @@ pub enum Demo {
     Eratosthenes,
     /// A button whose click starts a task that sleeps 1 s, then changes the label.
     Minimal,
+    /// Counts the primes up to --limit on worker threads while the window stays live.
+    Primes,
 }
 
 /// The flags of a demo front-end. Front-ends flatten this into their own `Parser`, or use it as is.
 #[derive(Debug, Clone, Parser)]
 #[command(
     version,
-    about = "Async Rust as a guest in a host event loop: the eratosthenes and minimal demos."
+    about = "Async Rust as a guest in a host event loop: the eratosthenes, minimal and primes demos."
 )]
 pub struct DemoArgs {
     /// Which demo to show.
@@ -46,6 +50,13 @@ pub struct DemoArgs {
     /// The eratosthenes demo's flags.
     #[command(flatten)]
     pub sieve: SieveArgs,
+    /// The primes demo's flags.
+    #[command(flatten)]
+    pub primes: PrimesArgs,
+    /// Exit with code 0 once the sieve is done, or once the primes are counted (printing
+    /// `primes <= N: COUNT`): for scripts and CI.
+    #[arg(long)]
+    pub quit_when_done: bool,
 }
 
 /// The flags of the eratosthenes demo.
@@ -66,9 +77,35 @@ pub struct SieveArgs {
     /// Write the sieve's trace (the marks, tick by tick) to FILE.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
-    /// Exit with code 0 once the sieve is done (for scripts and CI).
-    #[arg(long)]
-    pub quit_when_done: bool,
+}
+
+/// The flags of the primes demo.
+#[derive(Debug, Clone, Args)]
+pub struct PrimesArgs {
+    /// Count the primes up to N (2 to 100000000000; `_` may group digits).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT, value_parser = parse_limit_flag)]
+    pub limit: u64,
+    /// Worker threads counting at once [default: the number of cores].
+    #[arg(long, value_name = "W", value_parser = clap::value_parser!(u16).range(1..=MAX_WORKERS as i64))]
+    pub workers: Option<u16>,
+}
+
+impl PrimesArgs {
+    /// The validated primes configuration.
+    pub fn config(&self) -> PrimesConfig {
+        let config = PrimesConfig::new(self.limit).expect("--limit was checked when parsed");
+        match self.workers {
+            Some(workers) => config
+                .with_workers(usize::from(workers))
+                .expect("--workers was checked when parsed"),
+            None => config,
+        }
+    }
+}
+
+/// `--limit`: a whole number in the range [`PrimesConfig::new`] accepts.
+fn parse_limit_flag(text: &str) -> Result<u64, String> {
+    parse_limit(text).map_err(|e| e.to_string())
 }
 
 impl DemoArgs {
@@ -166,12 +203,46 @@ mod tests {
     }
 
     #[test]
+    fn the_primes_flags_are_checked_too() {
+        let args = DemoArgs::try_parse_from(["demo", "primes"]).unwrap();
+        assert_eq!(args.demo, Demo::Primes);
+        assert_eq!(args.primes.config().limit(), 1_000_000_000);
+        let args =
+            DemoArgs::try_parse_from(["demo", "primes", "--limit", "1_000", "--workers", "3"])
+                .unwrap();
+        let config = args.primes.config();
+        assert_eq!((config.limit(), config.workers()), (1_000, 3));
+        for (flags, message) in [
+            (
+                ["--limit", "0"],
+                "the limit must be between 2 and 100000000000, got 0",
+            ),
+            (["--limit", "1"], "the limit must be between"),
+            (["--limit", "-7"], "unexpected argument"),
+            (["--limit", "2.5"], "is not a limit"),
+            (["--limit", "1e9"], "is not a limit"),
+            (["--limit", "100000000001"], "the limit must be between"),
+            (
+                ["--limit", "999999999999999999999"],
+                "the limit must be between",
+            ),
+            (["--workers", "0"], "0 is not in 1..=256"),
+            (["--workers", "257"], "257 is not in 1..=256"),
+        ] {
+            let error =
+                DemoArgs::try_parse_from(["demo", "primes"].into_iter().chain(flags)).unwrap_err();
+            assert_eq!(error.exit_code(), 2, "{flags:?}");
+            assert!(error.to_string().contains(message), "{flags:?}: {error}");
+        }
+    }
+
+    #[test]
     fn the_demo_is_a_positional_choice() {
         let args = DemoArgs::try_parse_from(["demo", "minimal"]).unwrap();
         assert_eq!(args.demo, Demo::Minimal);
         let args =
             DemoArgs::try_parse_from(["demo", "--quit-when-done", "--trace", "t.txt"]).unwrap();
-        assert!(args.sieve.quit_when_done);
+        assert!(args.quit_when_done);
         assert_eq!(
             args.sieve.trace.as_deref(),
             Some(std::path::Path::new("t.txt"))

@@ -1,6 +1,7 @@
-//! The two demos on the terminal: [`SieveClient`] and [`MinimalClient`] (keys and drawing, for
-//! any ratatui backend), and [`run_sieve_demo`] / [`run_minimal_demo`], which wire them to the
-//! real terminal.
+//! The eratosthenes and minimal demos on the terminal: [`SieveClient`] and [`MinimalClient`]
+//! (keys and drawing, for any ratatui backend), and [`run_sieve_demo`] / [`run_minimal_demo`],
+//! which wire them to the real terminal. (The primes demo, which also owns a task's life, is in
+//! `primes_app`; it shares `pressed` and `enter_terminal` from here.)
 //!
 //! Owns the keys and the order of setup and teardown. Depends on the loop, the screens, the
 //! terminal module and `guestloop`'s models; the models never see any of it.
@@ -25,7 +26,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 /// A key press (releases and repeats of other kinds are ignored), if `event` is one.
-fn pressed(event: &Event) -> Option<&KeyEvent> {
+pub(crate) fn pressed(event: &Event) -> Option<&KeyEvent> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Press => Some(key),
         _ => None,
@@ -324,7 +325,7 @@ pub fn run_minimal_demo() -> i32 {
 }
 
 /// Sets the terminal up and starts feeding its input to `term_loop`; an exit code on failure.
-fn enter_terminal(
+pub(crate) fn enter_terminal(
     term_loop: &TermLoop,
 ) -> Result<
     (

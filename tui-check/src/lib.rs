@@ -1,13 +1,15 @@
-//! `tui-check`: guestloop's second real host, a terminal event loop, and the two demos drawn
-//! with ratatui on crossterm.
+//! `tui-check`: guestloop's second real host, a terminal event loop, and the demos (eratosthenes,
+//! minimal, primes) drawn with ratatui on crossterm.
 //!
-//! The point is the seam: the same `run_sieve` and `run_minimal` the Qt window runs, on a
-//! completely different loop, through the same three-method `guestloop::Host`.
+//! The point is the seam: the same `run_sieve`, `run_minimal` and `count_primes` the Qt window
+//! runs, on a completely different loop, through the same three-method `guestloop::Host`.
 //!
 //! - [`term_loop`]: the host — one channel, one wait, no polling; drivable without a terminal.
 //! - [`clock`]: the host's time source, which pauses and changes speed.
-//! - [`sieve_screen`], [`minimal_screen`], [`palette`]: what the demos look like in cells.
-//! - [`app`]: keys and drawing per demo, and the wiring to the real terminal.
+//! - [`sieve_screen`], [`minimal_screen`], [`primes_screen`], [`palette`]: what the demos look
+//!   like in cells.
+//! - [`app`]: keys and drawing of the eratosthenes and minimal demos, and the wiring to the real
+//!   terminal; [`primes_app`]: the same for the primes demo, which starts and cancels a count.
 //! - [`terminal`]: raw mode, the alternate screen, the restoring panic hook, the input thread.
 //! - [`check`]: `--check`, the sieve at full speed against a plain sieve.
 //!
@@ -34,6 +36,8 @@ pub mod check;
 pub mod clock;
 pub mod minimal_screen;
 pub mod palette;
+pub mod primes_app;
+pub mod primes_screen;
 pub mod sieve_screen;
 pub mod term_loop;
 pub mod terminal;

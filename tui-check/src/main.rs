@@ -1,21 +1,23 @@
-//! `tui-check [eratosthenes|minimal] [--rows R --cols C --tick S --seed N --trace FILE
-//! --quit-when-done] [--check]`
+//! `tui-check [eratosthenes|minimal|primes] [--rows R --cols C --tick S --seed N --trace FILE]
+//! [--limit N --workers W] [--quit-when-done] [--check]`
 //!
-//! Shows the eratosthenes grid (default) or the minimal demo in this terminal, or with `--check`
-//! runs the sieve at full speed on the terminal host and compares it with a plain sieve (exit 1
-//! on a mismatch). Bad flags get one error line and exit code 2 before the terminal is touched.
+//! Shows the eratosthenes grid (default), the minimal demo or the primes count in this terminal,
+//! or with `--check` runs the sieve at full speed on the terminal host and compares it with a
+//! plain sieve (exit 1 on a mismatch). `primes --quit-when-done` counts at once and prints
+//! `primes <= N: COUNT` once the terminal is restored. Bad flags get one error line and exit code
+//! 2 before the terminal is touched.
 
 use clap::{CommandFactory, Parser};
 use guestloop::sieve::MAX_NUMBERS;
 use guestloop_demo_cli::{Demo, DemoArgs};
-use tui_check::{app, check};
+use tui_check::{app, check, primes_app};
 
-/// The Qt front-end's flags, plus `--check`.
+/// The demos' shared flags (those of the Qt front-end too), plus `--check`.
 #[derive(Debug, Parser)]
 #[command(
     name = "tui-check",
     version,
-    about = "guestloop on a terminal event loop: the eratosthenes and minimal demos."
+    about = "guestloop on a terminal event loop: the eratosthenes, minimal and primes demos."
 )]
 struct Cli {
     #[command(flatten)]
@@ -32,7 +34,7 @@ fn main() {
         .demo
         .sieve_config(MAX_NUMBERS)
         .unwrap_or_else(|error| error.exit());
-    if cli.check && cli.demo.demo == Demo::Minimal {
+    if cli.check && cli.demo.demo != Demo::Eratosthenes {
         Cli::command()
             .error(
                 clap::error::ErrorKind::ArgumentConflict,
@@ -60,8 +62,11 @@ fn main() {
         }
     } else {
         match cli.demo.demo {
-            Demo::Eratosthenes => app::run_sieve_demo(config, trace, cli.demo.sieve.quit_when_done),
+            Demo::Eratosthenes => app::run_sieve_demo(config, trace, cli.demo.quit_when_done),
             Demo::Minimal => app::run_minimal_demo(),
+            Demo::Primes => {
+                primes_app::run_primes_demo(cli.demo.primes.config(), cli.demo.quit_when_done)
+            }
         }
     };
     std::process::exit(code);

@@ -36,6 +36,24 @@ fn bad_flags_exit_2_with_one_clear_message() {
 }
 
 #[test]
+fn bad_primes_flags_exit_2_with_one_clear_message() {
+    let range = "the limit must be between 2 and 100000000000";
+    rejected(&["primes", "--limit", "0"], &format!("{range}, got 0"));
+    rejected(&["primes", "--limit", "1"], &format!("{range}, got 1"));
+    rejected(&["primes", "--limit", "-5"], "unexpected argument '-5'");
+    rejected(&["primes", "--limit", "1e9"], "\"1e9\" is not a limit");
+    rejected(
+        &["primes", "--limit", "100000000001"],
+        &format!("{range}, got 100000000001"),
+    );
+    rejected(&["primes", "--workers", "0"], "0 is not in 1..=256");
+    rejected(
+        &["primes", "--check"],
+        "--check runs the eratosthenes demo only",
+    );
+}
+
+#[test]
 fn check_prints_a_one_line_verdict() {
     let output = tui_check(&["--check"]);
     assert_eq!(output.status.code(), Some(0));

@@ -3,18 +3,22 @@
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use guestloop::minimal::{ANSWER, QUESTION, run_minimal};
+use guestloop::primes::{MAX_LIMIT, PrimesConfig};
 use guestloop::sieve::{SieveConfig, run_sieve};
+use guestloop::{Executor, Handle};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 use tui_check::app::{MinimalClient, SieveClient};
-use tui_check::clock::Pace;
+use tui_check::clock::{HostClock, Pace};
 use tui_check::minimal_screen::MinimalScreen;
 use tui_check::palette::ColourMode;
+use tui_check::primes_app::PrimesClient;
+use tui_check::primes_screen::PrimesScreen;
 use tui_check::sieve_screen::SieveScreen;
-use tui_check::term_loop::{Message, TermLoop};
+use tui_check::term_loop::{Control, LoopClient, Message, TermLoop};
 
 fn key(code: KeyCode) -> Message {
     Message::Input(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
@@ -135,4 +139,185 @@ fn enter_presses_the_minimal_button() {
         "{shown}"
     );
     assert!(shown.contains("[ What is the question? ]"), "{shown}");
+}
+
+/// A frame the primes client drew, with the executor's live tasks right after it.
+#[derive(Debug)]
+struct Drawn {
+    text: String,
+    live_tasks: usize,
+}
+
+/// Wraps a [`PrimesClient`], recording every new frame; quits when the client does or when
+/// `done(client)`.
+struct Recorder {
+    client: PrimesClient<TestBackend>,
+    executor: Handle,
+    frames: Vec<Drawn>,
+    done: fn(&PrimesClient<TestBackend>) -> bool,
+}
+
+impl LoopClient for Recorder {
+    fn input(&mut self, event: Event, clock: &HostClock) -> Control {
+        self.client.input(event, clock)
+    }
+
+    fn iteration_done(&mut self, clock: &HostClock) -> Control {
+        let control = self.client.iteration_done(clock);
+        let text = text(self.client.terminal());
+        if self.frames.last().is_none_or(|last| last.text != text) {
+            let live_tasks = self.executor.stats().live_tasks;
+            self.frames.push(Drawn { text, live_tasks });
+        }
+        if (self.done)(&self.client) {
+            return Control::Quit;
+        }
+        control
+    }
+}
+
+/// Runs a primes client counting to `limit` on 2 workers until it quits or `done`, with `script`
+/// sent into the loop from another thread (each message after its delay in ms). If the run is
+/// not over 30 s after the script, a q ends it: a broken client fails its test, never hangs it.
+fn primes_run(
+    limit: u64,
+    quit_when_done: bool,
+    script: Vec<(u64, Message)>,
+    done: fn(&PrimesClient<TestBackend>) -> bool,
+) -> (Recorder, Executor) {
+    let config = PrimesConfig::new(limit).unwrap().with_workers(2).unwrap();
+    let term_loop = TermLoop::new(Pace::RealTime);
+    let executor = term_loop.executor();
+    let screen = Rc::new(RefCell::new(PrimesScreen::new(&config)));
+    let terminal = Terminal::new(TestBackend::new(80, 20)).unwrap();
+    let client = PrimesClient::new(terminal, screen, executor.handle(), config, quit_when_done);
+    let (finished, over) = std::sync::mpsc::channel::<()>();
+    let sender = term_loop.sender();
+    std::thread::spawn(move || {
+        for (delay, message) in script {
+            std::thread::sleep(Duration::from_millis(delay));
+            let _ = sender.send(message);
+        }
+        if over.recv_timeout(Duration::from_secs(30)).is_err() {
+            let _ = sender.send(key(KeyCode::Char('q')));
+        }
+    });
+    let mut recorder = Recorder {
+        client,
+        executor: executor.handle(),
+        frames: Vec::new(),
+        done,
+    };
+    term_loop.run(&executor, &mut recorder);
+    let _ = finished.send(());
+    (recorder, executor)
+}
+
+/// The state lines of `frames`, in order, each once per stretch.
+fn states(frames: &[Drawn]) -> Vec<&'static str> {
+    let mut states: Vec<&'static str> = Vec::new();
+    for frame in frames {
+        let state = [
+            "press Enter to start",
+            "counting...",
+            "cancelled",
+            "primes <= ",
+        ]
+        .into_iter()
+        .find(|state| frame.text.contains(state))
+        .unwrap_or("?");
+        if states.last() != Some(&state) {
+            states.push(state);
+        }
+    }
+    states
+}
+
+#[test]
+fn enter_starts_a_count_that_shows_its_result() {
+    let (recorder, executor) = primes_run(
+        1_000_000,
+        false,
+        vec![(100, key(KeyCode::Enter))],
+        |client| client.result().is_some(),
+    );
+    let frames = &recorder.frames;
+    assert!(
+        frames[0].text.contains("press Enter to start"),
+        "{frames:?}"
+    );
+    assert_eq!(frames[0].live_tasks, 0, "nothing runs before Enter");
+    let last = &frames.last().unwrap().text;
+    assert!(last.contains("primes <= 1000000: 78498 in "), "{last}");
+    assert!(last.contains("1/1 segments (100%)"), "{last}");
+    assert_eq!(recorder.client.result(), Some(78_498));
+    assert!(!recorder.client.is_counting());
+    assert_eq!(recorder.client.exit_code(), 0);
+    assert_eq!(executor.stats().live_tasks, 0);
+}
+
+#[test]
+fn esc_cancels_a_count_at_once_enter_starts_again_and_esc_then_quits() {
+    let script = vec![
+        (100, key(KeyCode::Enter)),
+        (300, key(KeyCode::Esc)),
+        (200, key(KeyCode::Enter)),
+        (300, key(KeyCode::Esc)),
+        (200, key(KeyCode::Esc)),
+    ];
+    let (recorder, executor) = primes_run(MAX_LIMIT, false, script, |_| false);
+    let frames = &recorder.frames;
+    assert_eq!(
+        states(frames),
+        [
+            "press Enter to start",
+            "counting...",
+            "cancelled",
+            "counting...",
+            "cancelled"
+        ],
+        "{frames:?}"
+    );
+    for frame in frames {
+        if frame.text.contains("counting...") {
+            assert!(frame.live_tasks > 0, "a count runs:\n{}", frame.text);
+        }
+        if frame.text.contains("cancelled") {
+            assert_eq!(frame.live_tasks, 0, "aborted at once:\n{}", frame.text);
+        }
+    }
+    assert_eq!(recorder.client.result(), None);
+    assert_eq!(recorder.client.exit_code(), 0);
+    assert_eq!(executor.stats().live_tasks, 0);
+}
+
+#[test]
+fn q_and_ctrl_c_quit_during_a_count() {
+    let ctrl_c = Message::Input(Event::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    for quit in [key(KeyCode::Char('q')), ctrl_c] {
+        let script = vec![(50, key(KeyCode::Enter)), (200, quit)];
+        let (recorder, _executor) = primes_run(MAX_LIMIT, false, script, |_| false);
+        assert!(recorder.client.is_counting(), "{:?}", recorder.frames);
+        assert_eq!(recorder.client.exit_code(), 0);
+    }
+}
+
+#[test]
+fn quit_when_done_counts_at_once_and_quits_with_the_result() {
+    let (recorder, executor) = primes_run(1_000_000, true, vec![], |_| false);
+    assert_eq!(recorder.client.result(), Some(78_498));
+    let last = &recorder.frames.last().unwrap().text;
+    assert!(last.contains("primes <= 1000000: 78498 in "), "{last}");
+    assert!(
+        recorder
+            .frames
+            .iter()
+            .all(|frame| !frame.text.contains("press Enter")),
+        "{:?}",
+        recorder.frames
+    );
+    assert_eq!(executor.stats().live_tasks, 0);
 }

@@ -1,6 +1,8 @@
 //! Every frame of a 10×10 run as ratatui's `TestBackend` shows it, snapshotted into the
-//! workspace's `snapshots/` as `tui_10x10_tick_NNN`.
+//! workspace's `snapshots/` as `tui_10x10_tick_NNN`; and the primes screen in each of its states,
+//! as `tui_primes_*`.
 
+use guestloop::primes::{PrimesConfig, PrimesEvent, PrimesView};
 use guestloop::sieve::{SieveConfig, run_sieve};
 use guestloop::testing::TestHost;
 use guestloop_tests::snapshots::in_snapshot_dir;
@@ -9,7 +11,9 @@ use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::time::Duration;
 use tui_check::palette::ColourMode;
+use tui_check::primes_screen::PrimesScreen;
 use tui_check::sieve_screen::{FooterState, SieveScreen};
 
 #[test]
@@ -57,4 +61,60 @@ fn every_frame_of_a_10x10_run() {
         }
     });
     assert_eq!(tick, 51);
+}
+
+/// The primes screen of a count of 10⁹ on 4 workers, drawn on an 80×20 `TestBackend`.
+fn primes_frame(screen: &PrimesScreen) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(80, 20)).unwrap();
+    terminal
+        .draw(|frame| screen.render(frame.area(), frame.buffer_mut()))
+        .unwrap();
+    format!("{:?}", terminal.backend().buffer())
+}
+
+#[test]
+fn the_primes_screen_before_during_cancelled_and_done() {
+    let config = PrimesConfig::new(1_000_000_000)
+        .unwrap()
+        .with_workers(4)
+        .unwrap();
+    let progress = |segments_done, primes_so_far, millis| PrimesEvent::Progress {
+        segments_done,
+        segments_total: config.segments(),
+        primes_so_far,
+        elapsed: Duration::from_millis(millis),
+    };
+    let mut screen = PrimesScreen::new(&config);
+    in_snapshot_dir(|| {
+        let before = primes_frame(&screen);
+        assert!(before.contains("press Enter to start"), "{before}");
+        insta::assert_snapshot!("tui_primes_before_start", before);
+
+        screen.start();
+        screen.show(&progress(0, 0, 0));
+        screen.show(&progress(15, 13_600_000, 412));
+        screen.show(&progress(30, 26_500_000, 1_234));
+        let mid_run = primes_frame(&screen);
+        assert!(mid_run.contains("30/60 segments (50%)"), "{mid_run}");
+        insta::assert_snapshot!("tui_primes_mid_run", mid_run);
+
+        screen.cancel();
+        let cancelled = primes_frame(&screen);
+        assert!(cancelled.contains("cancelled"), "{cancelled}");
+        insta::assert_snapshot!("tui_primes_cancelled", cancelled);
+
+        screen.start();
+        screen.show(&progress(0, 0, 0));
+        screen.show(&progress(59, 50_300_000, 2_950));
+        screen.show(&PrimesEvent::Done {
+            count: 50_847_534,
+            elapsed: Duration::from_millis(3_017),
+        });
+        let done = primes_frame(&screen);
+        assert!(
+            done.contains("primes <= 1000000000: 50847534 in 3.017 s"),
+            "{done}"
+        );
+        insta::assert_snapshot!("tui_primes_done", done);
+    });
 }

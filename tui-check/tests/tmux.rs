@@ -194,3 +194,43 @@ fn a_panic_leaves_the_terminal_restored() {
     );
     session.assert_terminal_restored();
 }
+
+#[test]
+fn primes_quit_when_done_prints_the_count_on_the_restored_terminal() {
+    let session = Session::at_prompt("tui-check-primes");
+    session.run_tui_check("", "primes --limit 1000000 --quit-when-done");
+    let after = session.wait_for("the exit code and the prompt", |s| exit_code(s).is_some());
+    assert_eq!(
+        exit_code(&after),
+        Some(0),
+        "a final count exits 0:\n{after}"
+    );
+    assert!(
+        after
+            .lines()
+            .any(|line| line.trim_end() == "primes <= 1000000: 78498"),
+        "the count is printed after the terminal is restored:\n{after}"
+    );
+    session.assert_terminal_restored();
+}
+
+#[test]
+fn primes_esc_cancels_a_count_then_esc_quits() {
+    let session = Session::at_prompt("tui-check-primes-esc");
+    session.run_tui_check("", "primes --limit 100000000000 --workers 2");
+    session.wait_for("the idle screen", |s| s.contains("press Enter to start"));
+    assert!(session.alternate_screen_on());
+    session.key("Enter");
+    session.wait_for("the count", |s| s.contains("counting..."));
+    session.key("Escape");
+    let cancelled = session.wait_for("the cancellation", |s| s.contains("cancelled"));
+    assert!(cancelled.contains("Enter start again"), "{cancelled}");
+    session.key("Escape");
+    let after = session.wait_for("the exit code and the prompt", |s| exit_code(s).is_some());
+    assert_eq!(exit_code(&after), Some(0), "Esc exits with 0:\n{after}");
+    assert!(
+        !after.contains("primes <="),
+        "no count, nothing printed:\n{after}"
+    );
+    session.assert_terminal_restored();
+}
