@@ -5,7 +5,8 @@ fn main() {
     CxxQtBuilder::new_qml_module(
         QmlModule::new("org.guestloop.demos")
             .qml_file("qml/SieveWindow.qml")
-            .qml_file("qml/MinimalWindow.qml"),
+            .qml_file("qml/MinimalWindow.qml")
+            .qml_file("qml/PrimesWindow.qml"),
     )
     // Only cpp/ is our C++ include root; the default (the whole crate, target/ included) would
     // make the build script rerun on every build.
@@ -17,6 +18,7 @@ fn main() {
         "src/app_control.rs",
         "src/cell_grid.rs",
         "src/minimal_demo.rs",
+        "src/primes_demo.rs",
     ])
     .build();
 }

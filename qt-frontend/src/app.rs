@@ -1,6 +1,7 @@
 //! The application: parses nothing (see `main.rs`), creates Qt, the guest and the window, runs
 //! Qt's event loop, and tears everything down in order.
 
+use crate::primes_demo::{self, PrimesPlan};
 use crate::sieve_window::{self, SievePlan};
 use crate::{qt_host, test_hooks};
 use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
@@ -12,8 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// The most cells the window shows: beyond, a `GridView` of numbers is no use to anyone.
 pub const MAX_CELLS: u64 = 300 * 300;
 
-/// Runs the chosen demo until its window closes (or the sieve is done, with
-/// `--quit-when-done`); returns the process's exit code.
+/// Runs the chosen demo until its window closes (or, with `--quit-when-done`, until the sieve is
+/// done or the primes are counted); returns the process's exit code.
 pub fn run(args: &DemoArgs, config: SieveConfig) -> i32 {
     test_hooks::mark_start();
     let trace = match &args.sieve.trace {
@@ -41,11 +42,18 @@ pub fn run(args: &DemoArgs, config: SieveConfig) -> i32 {
             sieve_window::set_plan(SievePlan {
                 config,
                 trace,
-                quit_when_done: args.sieve.quit_when_done,
+                quit_when_done: args.quit_when_done,
             });
             "SieveWindow"
         }
         Demo::Minimal => "MinimalWindow",
+        Demo::Primes => {
+            primes_demo::set_plan(PrimesPlan {
+                config: args.primes.config(),
+                quit_when_done: args.quit_when_done,
+            });
+            "PrimesWindow"
+        }
     };
 
     // A QML error would leave a process with no window: notice it and exit non-zero.

@@ -1,7 +1,10 @@
-//! `qt-frontend [eratosthenes|minimal] [--rows R --cols C --tick S --seed N --trace FILE --quit-when-done]`
+//! `qt-frontend [eratosthenes|minimal|primes] [--rows R --cols C --tick S --seed N --trace FILE]
+//! [--limit N --workers W] [--quit-when-done]`
 //!
-//! Opens the eratosthenes grid (default) or the minimal window. Bad flags get one error line and
-//! exit code 2 before any window opens.
+//! Opens the eratosthenes grid (default), the minimal window, or the primes window (counts the
+//! primes up to `--limit` on worker threads; with `--quit-when-done` it prints
+//! `primes <= N: COUNT` and exits). Bad flags get one error line and exit code 2 before any
+//! window opens.
 
 use guestloop_demo_cli::DemoArgs;
 use qt_frontend::app;

@@ -255,6 +255,12 @@ pub fn poster() -> Option<QtPoster> {
     })
 }
 
+/// The installed guest's clock (see [`Handle::now`]): the current instant inside a task, the
+/// instant of the guest's last run from a plain Qt callback. `None` if no guest is installed.
+pub fn guest_now() -> Option<Instant> {
+    executor().map(|executor| executor.now())
+}
+
 /// A handle to the installed guest, to spawn on it.
 ///
 /// # Panics

@@ -1,14 +1,15 @@
 //! Environment-driven test hooks, each run as a guest task (so they also exercise the host).
 //!
 //! Owns how tests and scripts drive a running window without synthesising mouse input:
-//! - `GUESTLOOP_QT_LOG=1`: log clicks and label changes to stderr:
+//! - `GUESTLOOP_QT_LOG=1`: log clicks, label and status changes to stderr:
 //!   `t=<µs since start>us guest=<guest clock in µs>us <message>`.
-//! - `GUESTLOOP_QT_CLICK_AFTER_MS=300[,800,…]`: emit `clicked()` on the button `questionButton`,
-//!   from another thread through a [`Spawner`](guestloop::Spawner), as an outside event arrives.
+//! - `GUESTLOOP_QT_CLICK_AFTER_MS=300[:startButton][,800[:cancelButton],…]`: emit `clicked()` on
+//!   the button with that `objectName` (`questionButton` if none is given), from another thread
+//!   through a [`Spawner`](guestloop::Spawner), as an outside event arrives.
 //! - `GUESTLOOP_QT_CLOSE_AFTER_MS=1000`: close every window, as the window manager's button does.
 //! - `GUESTLOOP_QT_GRAB=900:/tmp/shot.png[,…]`: save the window's pixels (works offscreen too).
 
-use crate::app_control;
+use crate::{app_control, qt_host};
 use guestloop::Handle;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -25,13 +26,14 @@ fn logging() -> bool {
 }
 
 /// With `GUESTLOOP_QT_LOG=1`, prints `t=<µs since start>us guest=<µs>us <message>` to stderr.
-/// Call it from a guest task (it reads the guest clock).
+/// Call it on the Qt thread: from a guest task or from a Qt callback such as a QML invokable
+/// (`guest` is then the instant of the guest's last run; 0 if no guest is installed).
 pub fn log(message: std::fmt::Arguments<'_>) {
     if logging() {
         let elapsed = STARTED
             .get()
             .map_or(0, |started| started.elapsed().as_micros());
-        let guest = guestloop::now().as_nanos() / 1000;
+        let guest = qt_host::guest_now().map_or(0, |now| now.as_nanos() / 1000);
         eprintln!("t={elapsed}us guest={guest}us {message}");
     }
 }
@@ -44,6 +46,18 @@ fn millis_list(var: &str) -> Vec<u64> {
         .collect()
 }
 
+/// The `ms[:objectName]` entries of `GUESTLOOP_QT_CLICK_AFTER_MS`, the name `questionButton`
+/// (the minimal window's) when none is given; malformed entries are skipped.
+fn clicks(spec: &str) -> Vec<(u64, String)> {
+    spec.split(',')
+        .filter_map(|entry| {
+            let (ms, name) = entry.split_once(':').unwrap_or((entry, "questionButton"));
+            let (ms, name) = (ms.trim().parse().ok()?, name.trim());
+            (!name.is_empty()).then(|| (ms, name.to_owned()))
+        })
+        .collect()
+}
+
 fn after(guest: &Handle, ms: u64, action: impl FnOnce() + 'static) {
     drop(guest.spawn_local(async move {
         guestloop::sleep(Duration::from_millis(ms)).await;
@@ -53,14 +67,15 @@ fn after(guest: &Handle, ms: u64, action: impl FnOnce() + 'static) {
 
 /// Spawns the hooks the environment asks for.
 pub fn spawn(guest: &Handle) {
-    for ms in millis_list("GUESTLOOP_QT_CLICK_AFTER_MS") {
+    let click_spec = std::env::var("GUESTLOOP_QT_CLICK_AFTER_MS").unwrap_or_default();
+    for (ms, name) in clicks(&click_spec) {
         let spawner = guest.spawner();
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(ms));
             // A `Send` future; the executor runs it on the Qt thread (or is gone: then nothing).
-            let _ = spawner.spawn(async {
-                let clicked = app_control::click("questionButton");
-                log(format_args!("clicked questionButton: {clicked}"));
+            let _ = spawner.spawn(async move {
+                let clicked = app_control::click(&name);
+                log(format_args!("clicked {name}: {clicked}"));
             });
         });
     }
@@ -85,5 +100,23 @@ pub fn spawn(guest: &Handle) {
                 eprintln!("error: could not save a screenshot to {path}");
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clicks;
+
+    #[test]
+    fn a_click_names_its_button_or_clicks_the_question() {
+        assert_eq!(
+            clicks("300, 800:cancelButton,x,900:,1000:startButton"),
+            [
+                (300, "questionButton".to_owned()),
+                (800, "cancelButton".to_owned()),
+                (1000, "startButton".to_owned())
+            ]
+        );
+        assert_eq!(clicks(""), []);
     }
 }

@@ -57,6 +57,18 @@ fn bad_flags_exit_with_code_2_and_one_message_before_any_window() {
         (&["--seed", "-1"], "unexpected argument"),
         (&["--bogus"], "unexpected argument '--bogus'"),
         (&["sieve"], "invalid value 'sieve'"),
+        (
+            &["primes", "--limit", "0"],
+            "the limit must be between 2 and 100000000000, got 0",
+        ),
+        (&["primes", "--limit", "1"], "the limit must be between"),
+        (&["primes", "--limit", "-5"], "unexpected argument '-5'"),
+        (&["primes", "--limit", "1e9"], "\"1e9\" is not a limit"),
+        (
+            &["primes", "--limit", "100000000001"],
+            "the limit must be between 2 and 100000000000, got 100000000001",
+        ),
+        (&["primes", "--workers", "0"], "0 is not in 1..=256"),
     ];
     for (args, message) in cases {
         // No display and no platform plugin: the error must come before Qt starts.
@@ -84,6 +96,9 @@ fn bad_flags_exit_with_code_2_and_one_message_before_any_window() {
         "--trace",
         "--quit-when-done",
         "minimal",
+        "primes",
+        "--limit",
+        "--workers",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
     }
@@ -210,4 +225,131 @@ fn a_screenshot_of_each_window_is_not_blank() {
         // A blank window compresses to a few hundred bytes; text and colours do not.
         assert!(png.len() > 5_000, "{demo}: {} bytes", png.len());
     }
+}
+
+/// The `status: <text>` messages of the app's log, in order.
+fn statuses(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter_map(|line| line.split_once("us status: ").map(|(_, status)| status))
+        .collect()
+}
+
+/// The guest's live tasks when the app exited, from its `guest: …` log line.
+fn live_tasks_at_exit(stderr: &str) -> usize {
+    let line = stderr
+        .lines()
+        .find(|line| line.starts_with("guest: "))
+        .expect(stderr);
+    let (_, rest) = line.split_once("live_tasks: ").expect(line);
+    rest.split(',').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_primes_window_counts_prints_and_quits_when_done() {
+    for (flags, expected) in [
+        (&["--limit", "1000000"][..], "primes <= 1000000: 78498\n"),
+        (
+            &["--limit", "10000000", "--workers", "1"][..],
+            "primes <= 10000000: 664579\n",
+        ),
+    ] {
+        let args: Vec<&str> = ["primes", "--quit-when-done"]
+            .into_iter()
+            .chain(flags.iter().copied())
+            .collect();
+        let (output, stderr, elapsed) = app(&args, &[("GUESTLOOP_QT_LOG", "1")]);
+        assert_eq!(output.status.code(), Some(0), "{flags:?}: {stderr}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            expected,
+            "{flags:?}"
+        );
+        assert_eq!(
+            statuses(&stderr).first(),
+            Some(&"Counting…"),
+            "{flags:?}: {stderr}"
+        );
+        assert!(
+            elapsed < Duration::from_secs(30),
+            "{flags:?}: took {elapsed:?}"
+        );
+    }
+}
+
+#[test]
+fn cancel_stops_a_count_at_once_and_the_window_says_so() {
+    let shot = scratch("primes-cancelled.png");
+    let grab = format!("1300:{}", shot.display());
+    let (output, stderr, elapsed) = app(
+        &["primes", "--limit", "100000000000"],
+        &[
+            ("GUESTLOOP_QT_LOG", "1"),
+            (
+                "GUESTLOOP_QT_CLICK_AFTER_MS",
+                "300:startButton,800:cancelButton",
+            ),
+            ("GUESTLOOP_QT_GRAB", &grab),
+            ("GUESTLOOP_QT_CLOSE_AFTER_MS", "1500"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        elapsed < Duration::from_secs(10),
+        "took {elapsed:?}:\n{stderr}"
+    );
+    assert_eq!(
+        statuses(&stderr),
+        ["Press Start", "Counting…", "Cancelled"],
+        "{stderr}"
+    );
+    let started = logged(&stderr, "clicked startButton: true");
+    let cancelled = logged(&stderr, "status: Cancelled");
+    let clicked = logged(&stderr, "clicked cancelButton: true");
+    assert_eq!(
+        (started.len(), cancelled.len(), clicked.len()),
+        (1, 1, 1),
+        "{stderr}"
+    );
+    // "Cancelled" shows before the click's own log line: it is set by the click, not later.
+    assert!(cancelled[0].0 <= clicked[0].0, "{stderr}");
+    assert!(output.stdout.is_empty(), "no result is printed");
+    // The count's task and its segments' tasks were gone before the window closed.
+    assert_eq!(live_tasks_at_exit(&stderr), 0, "{stderr}");
+    assert_eq!(&std::fs::read(&shot).unwrap()[1..4], b"PNG");
+}
+
+#[test]
+fn screenshots_of_the_primes_window_mid_run_show_it_moving() {
+    let (first, second) = (scratch("primes-1.png"), scratch("primes-2.png"));
+    let grab = format!("1200:{},2000:{}", first.display(), second.display());
+    let (output, stderr, _) = app(
+        &["primes", "--limit", "100000000000"],
+        &[
+            ("GUESTLOOP_QT_LOG", "1"),
+            ("GUESTLOOP_QT_CLICK_AFTER_MS", "200:startButton"),
+            ("GUESTLOOP_QT_GRAB", &grab),
+            ("GUESTLOOP_QT_CLOSE_AFTER_MS", "2200"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    // Both shots were taken while the count ran (10¹¹ takes minutes).
+    assert_eq!(statuses(&stderr), ["Press Start", "Counting…"], "{stderr}");
+    assert!(
+        live_tasks_at_exit(&stderr) > 0,
+        "the count still ran at the close"
+    );
+    let (first, second) = (
+        std::fs::read(&first).unwrap(),
+        std::fs::read(&second).unwrap(),
+    );
+    for png in [&first, &second] {
+        assert_eq!(&png[1..4], b"PNG");
+        // A blank window compresses to a few hundred bytes; text and a progress bar do not.
+        assert!(png.len() > 5_000, "{} bytes", png.len());
+    }
+    assert_ne!(
+        first, second,
+        "the progress, counts and time move while the count runs"
+    );
 }

@@ -1,0 +1,269 @@
+//! [`PrimesDemo`]: the primes window's QObject: what is counted, how far the count is, Start and
+//! Cancel.
+//!
+//! Owns the QML-facing side of the primes demo: the task that runs `guestloop`'s
+//! [`count_primes`] for the window (Start spawns it on the guest, Cancel aborts it), and the
+//! [`PrimesView`] that writes the count's events back through the object's `CxxQtThread`. Also
+//! prints the result and quits when asked to. Depends on Qt (through cxx-qt), `guestloop`'s
+//! primes model and the Qt host's guest.
+
+use crate::{app_control, qt_host, test_hooks};
+use cxx_qt::{CxxQtThread, CxxQtType, Threading};
+use cxx_qt_lib::QString;
+use guestloop::JoinHandle;
+use guestloop::primes::{DEFAULT_LIMIT, PrimesConfig, PrimesEvent, PrimesView, count_primes};
+use std::cell::Cell;
+use std::io::Write;
+use std::pin::Pin;
+use std::time::Duration;
+
+/// The `PrimesDemo` QObject.
+#[cxx_qt::bridge]
+pub mod qobject {
+    unsafe extern "C++" {
+        include!("cxx-qt-lib/qstring.h");
+        /// A QString.
+        type QString = cxx_qt_lib::QString;
+    }
+
+    extern "RustQt" {
+        /// The primes demo's state, as the window shows it: the limit and workers (fixed by the
+        /// flags), whether a count runs, its progress (0 to 1), the primes counted so far, the
+        /// seconds it has taken and a status line.
+        #[qobject]
+        #[qml_element]
+        #[qproperty(i64, limit, READ, CONSTANT)]
+        #[qproperty(i32, workers, READ, CONSTANT)]
+        #[qproperty(bool, running)]
+        #[qproperty(f64, progress)]
+        #[qproperty(i64, primes_so_far, cxx_name = "primesSoFar")]
+        #[qproperty(f64, elapsed)]
+        #[qproperty(QString, status)]
+        type PrimesDemo = super::PrimesDemoRust;
+
+        /// Starts a count, unless one is running.
+        #[qinvokable]
+        fn start(self: Pin<&mut PrimesDemo>);
+
+        /// Cancels the running count at once, if there is one.
+        #[qinvokable]
+        fn cancel(self: Pin<&mut PrimesDemo>);
+    }
+
+    impl cxx_qt::Threading for PrimesDemo {}
+    impl cxx_qt::Initialize for PrimesDemo {}
+}
+
+pub use qobject::PrimesDemo;
+
+/// What the primes window counts, and whether the app quits once the count is final.
+#[derive(Debug, Clone, Copy)]
+pub struct PrimesPlan {
+    /// The limit and the number of workers.
+    pub config: PrimesConfig,
+    /// Start at once; when the count is final, print `primes <= N: COUNT` on stdout and exit
+    /// the application with code 0.
+    pub quit_when_done: bool,
+}
+
+impl Default for PrimesPlan {
+    /// The demo's defaults: up to [`DEFAULT_LIMIT`] on every core, started by the Start button.
+    fn default() -> PrimesPlan {
+        PrimesPlan {
+            config: PrimesConfig::new(DEFAULT_LIMIT).expect("the default limit is valid"),
+            quit_when_done: false,
+        }
+    }
+}
+
+thread_local! {
+    static PLAN: Cell<Option<PrimesPlan>> = const { Cell::new(None) };
+}
+
+/// Sets what the next primes window counts (before its QML is loaded).
+pub fn set_plan(plan: PrimesPlan) {
+    PLAN.set(Some(plan));
+}
+
+/// The Rust side of [`PrimesDemo`].
+#[derive(Debug, Default)]
+pub struct PrimesDemoRust {
+    limit: i64,
+    workers: i32,
+    running: bool,
+    progress: f64,
+    primes_so_far: i64,
+    elapsed: f64,
+    status: QString,
+    plan: PrimesPlan,
+    /// The task of the running count; aborting it cancels the count.
+    count: Option<JoinHandle<()>>,
+    /// Which count the window shows. Start and Cancel move it on, so that the updates of a
+    /// cancelled count that are still queued are dropped when they arrive.
+    generation: u64,
+}
+
+impl cxx_qt::Initialize for qobject::PrimesDemo {
+    fn initialize(mut self: Pin<&mut Self>) {
+        let plan = PLAN.take().unwrap_or_default();
+        let rust = self.as_mut().rust_mut().get_mut();
+        rust.limit = i64::try_from(plan.config.limit()).unwrap_or(i64::MAX);
+        rust.workers = i32::try_from(plan.config.workers()).unwrap_or(i32::MAX);
+        rust.plan = plan;
+        if plan.quit_when_done {
+            self.start();
+        } else {
+            self.show_status("Press Start".to_owned());
+        }
+    }
+}
+
+impl qobject::PrimesDemo {
+    fn start(mut self: Pin<&mut Self>) {
+        if *self.running() {
+            return;
+        }
+        let rust = self.as_mut().rust_mut().get_mut();
+        rust.generation += 1;
+        let (plan, generation) = (rust.plan, rust.generation);
+        let view = Shown {
+            demo: self.qt_thread(),
+            generation,
+            limit: plan.config.limit(),
+        };
+        let count = qt_host::handle().spawn_local(count_task(plan, view));
+        self.as_mut().rust_mut().get_mut().count = Some(count);
+        self.as_mut().set_running(true);
+        self.as_mut().set_progress(0.0);
+        self.as_mut().set_primes_so_far(0);
+        self.as_mut().set_elapsed(0.0);
+        self.show_status("Counting…".to_owned());
+    }
+
+    fn cancel(mut self: Pin<&mut Self>) {
+        if !*self.running() {
+            return;
+        }
+        let rust = self.as_mut().rust_mut().get_mut();
+        rust.generation += 1;
+        if let Some(count) = rust.count.take() {
+            // On the Qt thread the count's future is dropped before `abort` returns, and with it
+            // the segments in flight.
+            count.abort();
+        }
+        self.as_mut().set_running(false);
+        self.show_status("Cancelled".to_owned());
+    }
+
+    /// Shows one event of count `generation`, unless the window has moved on from that count.
+    /// Runs in a queued closure, where a panic would abort the process: nothing here panics.
+    fn show_event(mut self: Pin<&mut Self>, generation: u64, limit: u64, event: PrimesEvent) {
+        if self.rust().generation != generation {
+            return;
+        }
+        match event {
+            PrimesEvent::Progress {
+                segments_done,
+                segments_total,
+                primes_so_far,
+                elapsed,
+            } => {
+                self.as_mut()
+                    .set_progress(fraction(segments_done, segments_total));
+                self.as_mut().set_primes_so_far(to_i64(primes_so_far));
+                self.as_mut().set_elapsed(elapsed.as_secs_f64());
+            }
+            PrimesEvent::Done { count, elapsed } => {
+                self.as_mut().rust_mut().get_mut().count = None;
+                self.as_mut().set_progress(1.0);
+                self.as_mut().set_primes_so_far(to_i64(count));
+                self.as_mut().set_elapsed(elapsed.as_secs_f64());
+                self.as_mut().set_running(false);
+                self.show_status(result_text(limit, count, elapsed));
+            }
+        }
+    }
+
+    fn show_status(self: Pin<&mut Self>, text: String) {
+        test_hooks::log(format_args!("status: {text}"));
+        self.set_status(QString::from(&text));
+    }
+}
+
+/// The count's task: counts, and with `--quit-when-done` prints the result and quits.
+async fn count_task(plan: PrimesPlan, view: Shown) {
+    let count = count_primes(plan.config, view).await;
+    if plan.quit_when_done {
+        let limit = plan.config.limit();
+        let code = match writeln!(std::io::stdout(), "primes <= {limit}: {count}") {
+            Ok(()) => 0,
+            Err(error) => {
+                eprintln!("error: cannot print the count: {error}");
+                1
+            }
+        };
+        app_control::app_exit(code);
+    }
+}
+
+/// Passes a count's events to its [`PrimesDemo`], on the Qt thread's next event-loop turn.
+struct Shown {
+    demo: CxxQtThread<PrimesDemo>,
+    generation: u64,
+    limit: u64,
+}
+
+impl PrimesView for Shown {
+    fn show(&mut self, event: &PrimesEvent) {
+        let (generation, limit, event) = (self.generation, self.limit, *event);
+        // An error means the window is gone: nothing to show it on.
+        let _ = self
+            .demo
+            .queue(move |demo| demo.show_event(generation, limit, event));
+    }
+}
+
+/// The status line of a final count.
+fn result_text(limit: u64, count: u64, elapsed: Duration) -> String {
+    format!(
+        "primes <= {limit}: {count} in {:.2} s",
+        elapsed.as_secs_f64()
+    )
+}
+
+/// `done / total`, 0 to 1 (0 for an empty count).
+fn fraction(done: u64, total: u64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        (done as f64 / total as f64).clamp(0.0, 1.0)
+    }
+}
+
+/// A count as a QML number (counts up to 10¹¹ fit with room to spare).
+fn to_i64(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fraction, result_text};
+    use std::time::Duration;
+
+    #[test]
+    fn progress_is_a_fraction_even_of_nothing() {
+        assert_eq!(fraction(0, 0), 0.0);
+        assert_eq!(fraction(0, 4), 0.0);
+        assert_eq!(fraction(1, 4), 0.25);
+        assert_eq!(fraction(4, 4), 1.0);
+        assert_eq!(fraction(5, 4), 1.0);
+    }
+
+    #[test]
+    fn the_result_says_limit_count_and_seconds() {
+        assert_eq!(
+            result_text(1_000_000, 78_498, Duration::from_millis(1234)),
+            "primes <= 1000000: 78498 in 1.23 s"
+        );
+    }
+}
