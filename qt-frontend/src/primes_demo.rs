@@ -192,6 +192,7 @@ impl qobject::PrimesDemo {
 
 /// The count's task: counts, and with `--quit-when-done` prints the result and quits.
 async fn count_task(plan: PrimesPlan, view: Shown) {
+    crate::measure::start_loop_meter(); // if asked for: measures while the count runs
     let count = count_primes(plan.config, view).await;
     if plan.quit_when_done {
         let limit = plan.config.limit();
