@@ -128,7 +128,14 @@ fn responsiveness() {
         ),
         (
             "primes window counting to 10⁹ on 2 workers",
-            &["primes", "--limit", "1000000000", "--workers", "2", "--quit-when-done"],
+            &[
+                "primes",
+                "--limit",
+                "1000000000",
+                "--workers",
+                "2",
+                "--quit-when-done",
+            ],
             &[],
         ),
         (
