@@ -11,6 +11,12 @@
 //!    grid window with no guest work.
 //! 4. Memory: peak resident memory of the 40×40 window run.
 
+#[cfg(not(feature = "test-hooks"))]
+compile_error!(
+    "these drive the app through its GUESTLOOP_QT_* hooks: run them with `--features test-hooks` \
+     (scripts/test.sh does)"
+);
+
 use guestloop::sieve::{SieveConfig, parse_tick, trace_on_test_host};
 use std::process::Command;
 

@@ -3,7 +3,6 @@
 
 use crate::primes_demo::{self, PrimesPlan};
 use crate::sieve_window::{self, SievePlan};
-use crate::{qt_host, test_hooks};
 use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
 use guestloop::sieve::SieveConfig;
 use guestloop_demo_cli::{Demo, DemoArgs};
@@ -16,7 +15,8 @@ pub const MAX_CELLS: u64 = 300 * 300;
 /// Runs the chosen demo until its window closes (or, with `--quit-when-done`, until the sieve is
 /// done or the primes are counted); returns the process's exit code.
 pub fn run(args: &DemoArgs, config: SieveConfig) -> i32 {
-    test_hooks::mark_start();
+    #[cfg(feature = "test-hooks")]
+    crate::test_hooks::mark_start();
     let trace = match &args.sieve.trace {
         None => None,
         Some(path) => match std::fs::File::create(path) {
@@ -33,9 +33,12 @@ pub fn run(args: &DemoArgs, config: SieveConfig) -> i32 {
     let mut app = QGuiApplication::new();
     let mut engine = QQmlApplicationEngine::new();
     // Before the QML loads: its objects spawn their tasks on the guest as they are created.
-    let guest = qt_host::install();
-    test_hooks::spawn(&guest);
-    crate::measure::spawn_wake_bench(&guest);
+    let guest = guestloop_qt::install();
+    #[cfg(feature = "test-hooks")]
+    {
+        crate::test_hooks::spawn(&guest);
+        crate::measure::spawn_wake_bench(&guest);
+    }
     drop(guest); // the thread-local owns the guest; `uninstall` below ends it
     let window = match args.demo {
         Demo::Eratosthenes => {
@@ -76,11 +79,10 @@ pub fn run(args: &DemoArgs, config: SieveConfig) -> i32 {
     };
 
     // Drop the tasks while the QML objects they point at still exist, then the engine, then Qt.
+    #[cfg(feature = "test-hooks")]
     crate::measure::report();
-    let stats = qt_host::uninstall();
-    if std::env::var_os("GUESTLOOP_QT_LOG").is_some() {
-        eprintln!("guest: {stats:?}");
-    }
+    let stats = guestloop_qt::uninstall();
+    crate::test_log!("guest: {stats:?}");
     drop(engine);
     drop(app);
     code

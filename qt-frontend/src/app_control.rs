@@ -1,7 +1,8 @@
-//! Application-wide controls: exit with a code, close the windows, click a QML button by name,
-//! grab a window's pixels.
+//! Application-wide controls for the test hooks: close the windows, click a QML button by name,
+//! read a QML object's text, grab a window's pixels.
 //!
-//! Tests use these to drive the app from Rust without synthesising mouse input.
+//! Tests use these to drive the app from Rust without synthesising mouse input. Compiled with
+//! the `test-hooks` feature only.
 
 /// Static Qt functions, wrapped in `qt_frontend/app_control.h`.
 #[cxx_qt::bridge]
@@ -14,10 +15,6 @@ mod ffi {
     #[namespace = "qt_frontend"]
     unsafe extern "C++" {
         include!("qt_frontend/app_control.h");
-
-        /// `QCoreApplication::exit(code)`: the running `exec()` returns `code`.
-        /// Does nothing before `exec()` has started.
-        fn app_exit(code: i32);
 
         /// Closes every top-level window, as the window manager's close button does.
         fn close_all_windows();
@@ -33,7 +30,7 @@ mod ffi {
     }
 }
 
-pub use ffi::{app_exit, close_all_windows};
+pub use ffi::close_all_windows;
 
 /// Emits `clicked()` on the QML object with this `objectName`, as a mouse click would.
 /// Returns false if no top-level window holds such an object.

@@ -1,29 +1,32 @@
-//! `qt-frontend`: `guestloop` as a guest of Qt's event loop, and the three demos as QML windows.
+//! `qt-frontend`: the three demos as QML windows, on `guestloop-qt`.
 //!
-//! Owns everything Qt: it depends on Qt 6 (through cxx-qt), `guestloop` and `guestloop-demo-cli`;
-//! nothing depends on it.
+//! Owns the demos' windows and nothing of the host: the Qt host, signal streams and write-back
+//! are `guestloop-qt`'s. Depends on Qt 6 (through cxx-qt), `guestloop`, `guestloop-qt` and
+//! `guestloop-demo-cli`; nothing depends on it.
 //!
-//! - [`qt_host`]: the [`guestloop::Host`] over Qt (one precise `QTimer`, `CxxQtThread::queue`),
-//!   and the thread-local that owns the executor.
 //! - [`cell_grid`] and [`sieve_window`]: the eratosthenes grid model and the task that feeds it.
 //! - [`minimal_demo`]: the minimal window's QObject and task.
 //! - [`primes_demo`]: the primes window's QObject, and the count it starts and cancels.
-//! - [`signal`]: Qt signals as streams that async code awaits.
 //! - [`app`]: the application's life: Qt, guest, window, event loop, teardown.
-//! - [`app_control`] and [`test_hooks`]: driving the app from Rust (click, grab, close, exit).
-//! - [`measure`]: opt-in measurements for the benchmarks (event-loop gaps, wakes, memory).
+//!
+//! With the `test-hooks` feature only (the tests and benchmarks enable it; the demo binary does
+//! not have it): `test_hooks`, driving the app from the environment (`GUESTLOOP_QT_*`) through
+//! `app_control` (click, close, grab), and `measure`, the benchmarks' measurements (event-loop
+//! gaps, wakes, memory).
 
-// The five modules below hold cxx-qt bridges, whose `unsafe extern "C++"` blocks are our
+// The four modules below hold cxx-qt bridges, whose `unsafe extern "C++"` blocks are our
 // promise that each declared signature is the one in the C++ header. That is the only `unsafe`
 // here; no module has an `unsafe` block of its own. The bridges also generate signal-handler
 // types without `Debug`, which we cannot derive it for.
 pub mod app;
 // SAFETY: each function is declared with the signature it has in `qt_frontend/app_control.h`.
+#[cfg(feature = "test-hooks")]
 #[allow(unsafe_code)]
 pub mod app_control;
 // SAFETY: the inherited methods and `dataChanged` are declared with Qt 6's own signatures.
 #[allow(unsafe_code, missing_debug_implementations)]
 pub mod cell_grid;
+#[cfg(feature = "test-hooks")]
 pub mod measure;
 // SAFETY: the bridge declares only a QString alias and items defined in Rust.
 #[allow(unsafe_code, missing_debug_implementations)]
@@ -31,9 +34,18 @@ pub mod minimal_demo;
 // SAFETY: the bridge declares only a QString alias and items defined in Rust.
 #[allow(unsafe_code, missing_debug_implementations)]
 pub mod primes_demo;
-// SAFETY: `QTimer`'s methods and `make_unique` are declared as in Qt's and cxx-qt-lib's headers.
-#[allow(unsafe_code, missing_debug_implementations)]
-pub mod qt_host;
 pub mod sieve_window;
-pub mod signal;
+#[cfg(feature = "test-hooks")]
 pub mod test_hooks;
+
+/// With the `test-hooks` feature and `GUESTLOOP_QT_LOG=1`, logs a line for the tests (see
+/// `test_hooks::log`); compiles to nothing without the feature.
+macro_rules! test_log {
+    ($($message:tt)*) => {{
+        #[cfg(feature = "test-hooks")]
+        $crate::test_hooks::log(format_args!($($message)*));
+        #[cfg(not(feature = "test-hooks"))]
+        let _ = format_args!($($message)*); // what is logged is still used, and still checked
+    }};
+}
+pub(crate) use test_log;

@@ -9,8 +9,8 @@
 //!   same loop as fast as possible (the loop's raw rate); prints the figures and quits.
 //! - At exit, with `GUESTLOOP_QT_LOG=1`, the peak resident memory (`VmHWM`).
 
-use crate::{app_control, qt_host};
 use guestloop::Handle;
+use guestloop_qt as qt_host;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -219,5 +219,5 @@ async fn wake_bench() {
         "measure: coalesced polls per second={poll_rate:.0} ({TASKS} tasks woken from a thread)"
     );
     eprintln!("measure: raw posted no-op events per second={post_rate:.0}");
-    app_control::app_exit(0);
+    guestloop_qt::exit_event_loop(0);
 }

@@ -4,11 +4,10 @@
 //! awaits that signal as a stream ([`signal_stream`]) and runs `guestloop`'s minimal model,
 //! which writes the label back through the object's `CxxQtThread`.
 
-use crate::qt_host;
-use crate::signal::signal_stream;
 use cxx_qt::{CxxQtThread, Threading};
 use cxx_qt_lib::QString;
 use guestloop::minimal::{MinimalView, run_minimal};
+use guestloop_qt::signal_stream;
 use std::pin::Pin;
 
 /// The `MinimalDemo` QObject.
@@ -49,7 +48,7 @@ impl cxx_qt::Initialize for qobject::MinimalDemo {
         let clicks = signal_stream(|send| self.as_mut().on_asked(move |_| send.send(())));
         let label = Label(self.qt_thread());
         // Detached: it is dropped with the guest when the application exits.
-        drop(qt_host::handle().spawn_local(run_minimal(clicks, label)));
+        drop(guestloop_qt::handle().spawn_local(run_minimal(clicks, label)));
     }
 }
 
@@ -58,7 +57,7 @@ struct Label(CxxQtThread<MinimalDemo>);
 
 impl MinimalView for Label {
     fn set_label(&mut self, text: &'static str) {
-        crate::test_hooks::log(format_args!("label: {text}"));
+        crate::test_log!("label: {text}");
         // An error means the window is gone: nothing to show it on.
         let _ = self
             .0

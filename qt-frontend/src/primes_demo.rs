@@ -7,7 +7,6 @@
 //! prints the result and quits when asked to. Depends on Qt (through cxx-qt), `guestloop`'s
 //! primes model and the Qt host's guest.
 
-use crate::{app_control, qt_host, test_hooks};
 use cxx_qt::{CxxQtThread, CxxQtType, Threading};
 use cxx_qt_lib::QString;
 use guestloop::JoinHandle;
@@ -131,7 +130,7 @@ impl qobject::PrimesDemo {
             generation,
             limit: plan.config.limit(),
         };
-        let count = qt_host::handle().spawn_local(count_task(plan, view));
+        let count = guestloop_qt::handle().spawn_local(count_task(plan, view));
         self.as_mut().rust_mut().get_mut().count = Some(count);
         self.as_mut().set_running(true);
         self.as_mut().set_progress(0.0);
@@ -185,13 +184,14 @@ impl qobject::PrimesDemo {
     }
 
     fn show_status(self: Pin<&mut Self>, text: String) {
-        test_hooks::log(format_args!("status: {text}"));
+        crate::test_log!("status: {text}");
         self.set_status(QString::from(&text));
     }
 }
 
 /// The count's task: counts, and with `--quit-when-done` prints the result and quits.
 async fn count_task(plan: PrimesPlan, view: Shown) {
+    #[cfg(feature = "test-hooks")]
     crate::measure::start_loop_meter(); // if asked for: measures while the count runs
     let count = count_primes(plan.config, view).await;
     if plan.quit_when_done {
@@ -203,7 +203,7 @@ async fn count_task(plan: PrimesPlan, view: Shown) {
                 1
             }
         };
-        app_control::app_exit(code);
+        guestloop_qt::exit_event_loop(code);
     }
 }
 

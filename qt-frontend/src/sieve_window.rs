@@ -6,9 +6,7 @@
 //!
 //! [`CellGrid`]: crate::cell_grid::CellGrid
 
-use crate::app_control;
 use crate::cell_grid::{GridHandle, PendingChanges};
-use crate::qt_host;
 use guestloop::sieve::{SieveConfig, SieveEvent, SieveView, TraceWriter, run_sieve};
 use std::cell::RefCell;
 use std::fs::File;
@@ -48,7 +46,7 @@ pub(crate) fn start(grid: GridHandle) {
         return;
     }
     // Detached: it ends with the sieve, or is dropped with the guest when the app exits.
-    drop(qt_host::handle().spawn_local(run(plan, grid)));
+    drop(guestloop_qt::handle().spawn_local(run(plan, grid)));
 }
 
 async fn run(plan: SievePlan, grid: GridHandle) {
@@ -56,18 +54,19 @@ async fn run(plan: SievePlan, grid: GridHandle) {
         grid,
         pending: Arc::default(),
     };
-    crate::test_hooks::log(format_args!("sieve started"));
+    crate::test_log!("sieve started");
+    #[cfg(feature = "test-hooks")]
     crate::measure::start_loop_meter(); // if asked for: measures while the sieve runs
     let trace_ok = match plan.trace {
         None => {
             let summary = run_sieve(plan.config, view).await;
-            crate::test_hooks::log(format_args!("sieve done at tick {}", summary.done_tick));
+            crate::test_log!("sieve done at tick {}", summary.done_tick);
             true
         }
         Some(file) => {
             let trace = Rc::new(RefCell::new(TraceWriter::new(BufWriter::new(file))));
             let summary = run_sieve(plan.config, (view, trace.clone())).await;
-            crate::test_hooks::log(format_args!("sieve done at tick {}", summary.done_tick));
+            crate::test_log!("sieve done at tick {}", summary.done_tick);
             let writer = Rc::try_unwrap(trace).map(RefCell::into_inner);
             match writer.map(TraceWriter::finish) {
                 Ok(Ok(_)) => true,
@@ -80,9 +79,9 @@ async fn run(plan: SievePlan, grid: GridHandle) {
         }
     };
     if !trace_ok {
-        app_control::app_exit(1);
+        guestloop_qt::exit_event_loop(1);
     } else if plan.quit_when_done {
-        app_control::app_exit(0);
+        guestloop_qt::exit_event_loop(0);
     }
 }
 

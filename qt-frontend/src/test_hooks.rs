@@ -9,7 +9,7 @@
 //! - `GUESTLOOP_QT_CLOSE_AFTER_MS=1000`: close every window, as the window manager's button does.
 //! - `GUESTLOOP_QT_GRAB=900:/tmp/shot.png[,…]`: save the window's pixels (works offscreen too).
 
-use crate::{app_control, qt_host};
+use crate::app_control;
 use guestloop::Handle;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -33,7 +33,7 @@ pub fn log(message: std::fmt::Arguments<'_>) {
         let elapsed = STARTED
             .get()
             .map_or(0, |started| started.elapsed().as_micros());
-        let guest = qt_host::guest_now().map_or(0, |now| now.as_nanos() / 1000);
+        let guest = guestloop_qt::guest_now().map_or(0, |now| now.as_nanos() / 1000);
         eprintln!("t={elapsed}us guest={guest}us {message}");
     }
 }

@@ -1,6 +1,12 @@
 //! The application as a user runs it: a subprocess on Qt's offscreen platform, driven by flags
 //! and by its test hooks (`GUESTLOOP_QT_*`).
 
+#[cfg(not(feature = "test-hooks"))]
+compile_error!(
+    "these drive the app through its GUESTLOOP_QT_* hooks: run them with `--features test-hooks` \
+     (scripts/test.sh does)"
+);
+
 use guestloop::sieve::{SieveConfig, parse_tick, trace_on_test_host};
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -239,7 +245,7 @@ fn statuses(stderr: &str) -> Vec<&str> {
 fn live_tasks_at_exit(stderr: &str) -> usize {
     let line = stderr
         .lines()
-        .find(|line| line.starts_with("guest: "))
+        .find(|line| line.contains("us guest: "))
         .expect(stderr);
     let (_, rest) = line.split_once("live_tasks: ").expect(line);
     rest.split(',').next().unwrap().parse().unwrap()

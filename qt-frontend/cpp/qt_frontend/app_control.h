@@ -12,13 +12,6 @@
 
 namespace qt_frontend {
 
-/// QCoreApplication::exit: makes the running exec() return `code`.
-inline void
-app_exit(int code)
-{
-  QCoreApplication::exit(code);
-}
-
 /// Closes every top-level window, exactly as the window manager's close button would.
 inline void
 close_all_windows()

@@ -1,4 +1,4 @@
-//! The Qt host: a [`guestloop::Host`] over Qt's event loop.
+//! The Qt host: a [`guestloop::Host`] over Qt's event loop, and the guest it runs.
 //!
 //! Owns the executor of the Qt thread and the two ways Qt calls into it. Depends on Qt (through
 //! cxx-qt) and `guestloop`'s public API only.
@@ -54,9 +54,9 @@ pub mod ffi {
         pub(self) fn timeout(self: Pin<&mut QTimer>);
     }
 
-    #[namespace = "qt_frontend"]
+    #[namespace = "guestloop_qt"]
     unsafe extern "C++" {
-        include!("qt_frontend/qtimer.h");
+        include!("guestloop_qt/qt_host.h");
 
         /// A new single-shot timer of type `Qt::PreciseTimer`.
         fn precise_single_shot_timer() -> UniquePtr<QTimer>;
@@ -66,6 +66,13 @@ pub mod ffi {
 
         /// Whether a `QCoreApplication` exists.
         fn application_exists() -> bool;
+
+        /// Runs a nested `QEventLoop` for `msec` milliseconds.
+        fn exec_nested_event_loop(msec: i32);
+
+        /// Makes the running `exec()` return `code` (`QCoreApplication::exit`): for a task that
+        /// decides the application is done. Does nothing before `exec()` has started.
+        pub fn exit_event_loop(code: i32);
     }
 
     extern "RustQt" {
@@ -86,8 +93,8 @@ pub mod ffi {
     }
 }
 
-use ffi::GuestWake;
-pub use ffi::{QTimer, precise_single_shot_timer};
+pub(crate) use ffi::GuestWake;
+pub use ffi::{QTimer, exit_event_loop, precise_single_shot_timer};
 
 /// The (empty) Rust side of [`GuestWake`].
 #[derive(Debug, Default)]
@@ -104,7 +111,7 @@ impl Drop for QtObjects {
         if !ffi::application_exists() {
             // Qt objects destroyed after their application: a teardown order bug in the caller.
             eprintln!(
-                "warning: the Qt host's objects outlived QGuiApplication; call qt_host::uninstall() before dropping it"
+                "warning: the Qt host's objects outlived QGuiApplication; call guestloop_qt::uninstall() before dropping it"
             );
         }
     }
@@ -185,22 +192,25 @@ fn run_guest() {
     }
 }
 
-/// Creates the guest executor on this (the Qt) thread with default settings.
+/// Creates the guest executor on this (the Qt) thread with default settings, and returns a
+/// handle to spawn on it. Call it after `QGuiApplication::new()` and before the QML that spawns
+/// tasks is loaded; the guest lives until [`uninstall`].
 ///
 /// # Panics
-/// If a guest is already installed on this thread. Call it after `QGuiApplication::new()`.
+/// If a guest is already installed on this thread.
 pub fn install() -> Handle {
     install_with(Executor::builder())
 }
 
-/// Creates the guest executor on this (the Qt) thread from `builder`.
+/// Creates the guest executor on this (the Qt) thread from `builder` (a poll budget, a
+/// catch-up bound, a panic hook: see [`guestloop::Builder`]); otherwise as [`install`].
 ///
 /// # Panics
-/// If a guest is already installed on this thread. Call it after `QGuiApplication::new()`.
+/// If a guest is already installed on this thread.
 pub fn install_with(builder: Builder) -> Handle {
     assert!(
         executor().is_none(),
-        "qt_host::install: a guest is already installed on this thread"
+        "guestloop_qt::install: a guest is already installed on this thread"
     );
     let objects = Rc::new(QtObjects {
         timer: RefCell::new(ffi::precise_single_shot_timer()),
@@ -216,10 +226,13 @@ pub fn install_with(builder: Builder) -> Handle {
     handle
 }
 
-/// Drops the guest: every task and timer, then the `QTimer` and the queue target, whatever
-/// [`Handle`]s are still around. Returns the executor's counters, if a guest was installed.
-/// Call it after `exec()` returns, while the QML objects the tasks use still exist, and before
-/// `QGuiApplication` is dropped.
+/// Drops the guest: every task (their destructors run now, on this thread) and every timer, then
+/// the host's `QTimer` and queue target, whatever [`Handle`]s are still around. Returns the
+/// executor's counters, if a guest was installed.
+///
+/// The order of teardown: after `exec()` returns, call this first, while the QML objects the
+/// tasks write to still exist; then drop the QML engine; then `QGuiApplication`. A wake or a
+/// [`QtPoster::post`] from another thread afterwards does nothing.
 pub fn uninstall() -> Option<ExecutorStats> {
     let Guest { objects, executor } = GUEST.take()?;
     let stats = executor.stats();
@@ -228,13 +241,15 @@ pub fn uninstall() -> Option<ExecutorStats> {
     Some(stats)
 }
 
-/// Posts closures to the Qt thread as queued events, exactly as "run soon" does: for measuring
-/// the event loop's own rate against the guest's.
+/// Posts closures to the Qt thread as plain queued events, as the guest's "run soon" does: from
+/// any thread, in order. `Send + Clone`.
 #[derive(Clone)]
 pub struct QtPoster(CxxQtThread<GuestWake>);
 
 impl QtPoster {
-    /// Queues `action` to run on the Qt thread; `false` once the guest is gone.
+    /// Queues `action` to run on the Qt thread from its event loop, outside any guest run (unless
+    /// a task runs a nested event loop); `false` once the guest is gone (then `action` is
+    /// dropped here).
     pub fn post(&self, action: impl FnOnce() + Send + 'static) -> bool {
         self.0.queue(move |_| action()).is_ok()
     }
@@ -261,15 +276,27 @@ pub fn guest_now() -> Option<Instant> {
     executor().map(|executor| executor.now())
 }
 
-/// A handle to the installed guest, to spawn on it.
+/// A handle to the installed guest, to spawn on it from any QObject's Rust code (on the Qt
+/// thread).
 ///
 /// # Panics
 /// If no guest is installed on this thread ([`install`]).
 #[track_caller]
 pub fn handle() -> Handle {
-    executor()
-        .expect("qt_host: no guest is installed on this thread")
-        .handle()
+    try_handle().expect("guestloop_qt: no guest is installed on this thread")
+}
+
+/// A handle to the installed guest, if there is one on this thread.
+pub fn try_handle() -> Option<Handle> {
+    executor().map(|executor| executor.handle())
+}
+
+/// Runs a nested `QEventLoop` for `timeout` (rounded up to whole milliseconds), as
+/// `QDialog::exec` and `QMessageBox` run one until their dialog closes. What that does to the
+/// guest depends on where it is called: see the crate docs, "Modal dialogs and nested event
+/// loops".
+pub fn exec_nested_event_loop(timeout: Duration) {
+    ffi::exec_nested_event_loop(timer_msec(timeout));
 }
 
 #[cfg(test)]

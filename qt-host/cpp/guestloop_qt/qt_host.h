@@ -1,15 +1,17 @@
-// QTimer for Rust: a constructor (cxx cannot call constructors) and a timeout connection that
-// calls a plain Rust function, with no reference to the timer alive while it runs.
+// The Qt host's C++ side, for what cxx cannot express: a QTimer constructor, a timeout
+// connection that calls a plain Rust function (no reference to the timer alive while it runs),
+// and a nested event loop.
 #pragma once
 
 #include <memory>
 
 #include <QtCore/QCoreApplication>
+#include <QtCore/QEventLoop>
 #include <QtCore/QTimer>
 
 #include "rust/cxx.h"
 
-namespace qt_frontend {
+namespace guestloop_qt {
 
 /// A single-shot timer with Qt::PreciseTimer (millisecond accuracy, no coalescing).
 inline std::unique_ptr<QTimer>
@@ -35,4 +37,21 @@ application_exists()
   return QCoreApplication::instance() != nullptr;
 }
 
-} // namespace qt_frontend
+/// QCoreApplication::exit: makes the running exec() return `code` (nothing before exec()).
+inline void
+exit_event_loop(int code)
+{
+  QCoreApplication::exit(code);
+}
+
+/// Runs a nested QEventLoop for `msec` milliseconds, as QDialog::exec runs one until its dialog
+/// closes.
+inline void
+exec_nested_event_loop(int msec)
+{
+  QEventLoop nested;
+  QTimer::singleShot(msec, &nested, &QEventLoop::quit);
+  nested.exec();
+}
+
+} // namespace guestloop_qt

@@ -1,0 +1,79 @@
+//! [`QObjectHandle`]: write back to a Rust-defined QObject from a guest task, safely, also after
+//! the object may have been destroyed.
+//!
+//! Owns nothing but the pattern cxx-qt's maintainers advise: queue the change on the object's
+//! `CxxQtThread`, and treat a failed queue as "the object is gone". Depends on cxx-qt's
+//! threading only.
+
+use cxx_qt::{CxxQtThread, Threading};
+use std::fmt;
+use std::pin::Pin;
+
+/// The QObject a [`QObjectHandle`] points at was destroyed; the change was dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the QObject was destroyed")]
+pub struct ObjectGone;
+
+/// A `Send + Clone` handle to a QObject defined in Rust (`impl cxx_qt::Threading for T {}`),
+/// for guest tasks (or any thread) to change it.
+///
+/// Changes run on the Qt thread, from its event loop, in the order they were made; once the
+/// object is destroyed they are dropped and say so ([`ObjectGone`]), never touching freed memory.
+/// In the object's Rust code:
+///
+/// ```text
+/// let label = guestloop_qt::QObjectHandle::new(self.qt_thread());
+/// guestloop_qt::handle().spawn_local(async move {
+///     let answer = guestloop::unblock(slow_lookup).await;
+///     // The window may have closed meanwhile: then this does nothing.
+///     let _ = label.update(move |object| object.set_text(QString::from(&answer)));
+/// });
+/// ```
+pub struct QObjectHandle<T: Threading>(CxxQtThread<T>);
+
+impl<T: Threading> QObjectHandle<T> {
+    /// A handle to the object behind `thread` (a QObject's `self.qt_thread()`).
+    pub fn new(thread: CxxQtThread<T>) -> QObjectHandle<T> {
+        QObjectHandle(thread)
+    }
+
+    /// Queues `change` to run with the object on the Qt thread.
+    ///
+    /// # Errors
+    /// [`ObjectGone`] if the object was destroyed (`change` is dropped, not run). A change queued
+    /// before the object is destroyed but not run by then is dropped too.
+    pub fn update(
+        &self,
+        change: impl FnOnce(Pin<&mut T>) + Send + 'static,
+    ) -> Result<(), ObjectGone> {
+        self.0.queue(change).map_err(|_| ObjectGone)
+    }
+
+    /// Runs `read` with the object on the Qt thread and returns what it returns.
+    ///
+    /// # Errors
+    /// [`ObjectGone`] if the object was destroyed before `read` could run.
+    pub async fn with<R: Send + 'static>(
+        &self,
+        read: impl FnOnce(Pin<&mut T>) -> R + Send + 'static,
+    ) -> Result<R, ObjectGone> {
+        let (send, receive) = async_channel::bounded(1);
+        self.update(move |object| {
+            let _ = send.try_send(read(object));
+        })?;
+        // The sender is dropped unsent if the object goes before the change runs.
+        receive.recv().await.map_err(|_| ObjectGone)
+    }
+}
+
+impl<T: Threading> Clone for QObjectHandle<T> {
+    fn clone(&self) -> Self {
+        QObjectHandle(self.0.clone())
+    }
+}
+
+impl<T: Threading> fmt::Debug for QObjectHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QObjectHandle").finish_non_exhaustive()
+    }
+}
