@@ -11,7 +11,34 @@ Window {
     width: 560; height: 270
     color: "white"
 
-    PrimesDemo { id: demo }
+    PrimesDemo {
+        id: demo
+        onAskStop: stopDialog.open()
+    }
+
+    // Opened with open(), not exec(): no nested event loop. A guest task awaits the answer.
+    Dialog {
+        id: stopDialog
+        objectName: "stopDialog"
+        title: "Stop counting?"
+        modal: true
+        anchors.centerIn: parent
+        Label { text: "The segments counted so far are lost." }
+        footer: DialogButtonBox {
+            Button {
+                objectName: "stopButton"
+                text: "Stop"
+                DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
+            }
+            Button {
+                objectName: "keepButton"
+                text: "Keep counting"
+                DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+            }
+        }
+        onAccepted: demo.stopAnswered(true)
+        onRejected: demo.stopAnswered(false)
+    }
 
     // Whole numbers with thousands separators, the same whatever the system's locale.
     function grouped(n) { return Number(n).toLocaleString(Qt.locale("en_US"), "f", 0) }

@@ -11,6 +11,7 @@ use cxx_qt::{CxxQtThread, CxxQtType, Threading};
 use cxx_qt_lib::QString;
 use guestloop::JoinHandle;
 use guestloop::primes::{DEFAULT_LIMIT, PrimesConfig, PrimesEvent, PrimesView, count_primes};
+use guestloop_qt::QObjectHandle;
 use std::cell::Cell;
 use std::io::Write;
 use std::pin::Pin;
@@ -44,9 +45,20 @@ pub mod qobject {
         #[qinvokable]
         fn start(self: Pin<&mut PrimesDemo>);
 
-        /// Cancels the running count at once, if there is one.
+        /// Asks whether to stop the running count (the window's "Stop counting?" dialog), and
+        /// cancels it if the answer is yes. The count goes on while the question is open.
         #[qinvokable]
         fn cancel(self: Pin<&mut PrimesDemo>);
+
+        /// Asks the window to show the "Stop counting?" dialog.
+        #[qsignal]
+        #[cxx_name = "askStop"]
+        fn ask_stop(self: Pin<&mut PrimesDemo>);
+
+        /// The dialog's answer (QML emits it): `true` to stop.
+        #[qsignal]
+        #[cxx_name = "stopAnswered"]
+        fn stop_answered(self: Pin<&mut PrimesDemo>, stop: bool);
     }
 
     impl cxx_qt::Threading for PrimesDemo {}
@@ -141,6 +153,29 @@ impl qobject::PrimesDemo {
 
     fn cancel(mut self: Pin<&mut Self>) {
         if !*self.running() {
+            return;
+        }
+        // A QML dialog opened with open(), its answer awaited: no nested event loop, so the
+        // count, the progress bar and every other task go on while the question is open.
+        // Connected before the dialog opens, so that no answer can come before we listen.
+        let answer = guestloop_qt::next_emission(|send| {
+            self.as_mut()
+                .on_stop_answered(move |_, stop| send.send(stop))
+        });
+        let demo = QObjectHandle::new(self.qt_thread());
+        let generation = self.rust().generation;
+        self.as_mut().ask_stop();
+        drop(guestloop_qt::handle().spawn_local(async move {
+            if answer.await == Some(true) {
+                // The window may be gone, or have moved on to another count: then nothing.
+                let _ = demo.update(move |demo| demo.stop(generation));
+            }
+        }));
+    }
+
+    /// Stops count `generation` at once, if it is the one running.
+    fn stop(mut self: Pin<&mut Self>, generation: u64) {
+        if !*self.running() || self.rust().generation != generation {
             return;
         }
         let rust = self.as_mut().rust_mut().get_mut();

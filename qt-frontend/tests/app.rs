@@ -283,22 +283,26 @@ fn the_primes_window_counts_prints_and_quits_when_done() {
     }
 }
 
-#[test]
-fn cancel_stops_a_count_at_once_and_the_window_says_so() {
-    let shot = scratch("primes-cancelled.png");
-    let grab = format!("1300:{}", shot.display());
-    let (output, stderr, elapsed) = app(
+/// Runs a count of 10¹¹ in the primes window, clicking Start at 300 ms, Cancel at 800 ms and
+/// the dialog's `answer` button at 1,100 ms; closes at 1,600 ms. Returns stdout and the log.
+fn cancel_and_answer(answer: &str, shot: &std::path::Path) -> (Output, String, Duration) {
+    let grab = format!("1400:{}", shot.display());
+    let clicks = format!("300:startButton,800:cancelButton,1100:{answer}");
+    app(
         &["primes", "--limit", "100000000000"],
         &[
             ("GUESTLOOP_QT_LOG", "1"),
-            (
-                "GUESTLOOP_QT_CLICK_AFTER_MS",
-                "300:startButton,800:cancelButton",
-            ),
+            ("GUESTLOOP_QT_CLICK_AFTER_MS", &clicks),
             ("GUESTLOOP_QT_GRAB", &grab),
-            ("GUESTLOOP_QT_CLOSE_AFTER_MS", "1500"),
+            ("GUESTLOOP_QT_CLOSE_AFTER_MS", "1600"),
         ],
-    );
+    )
+}
+
+#[test]
+fn cancel_asks_first_and_stop_ends_the_count_at_once() {
+    let shot = scratch("primes-cancelled.png");
+    let (output, stderr, elapsed) = cancel_and_answer("stopButton", &shot);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(
         elapsed < Duration::from_secs(10),
@@ -309,20 +313,43 @@ fn cancel_stops_a_count_at_once_and_the_window_says_so() {
         ["Press Start", "Counting…", "Cancelled"],
         "{stderr}"
     );
-    let started = logged(&stderr, "clicked startButton: true");
-    let cancelled = logged(&stderr, "status: Cancelled");
-    let clicked = logged(&stderr, "clicked cancelButton: true");
-    assert_eq!(
-        (started.len(), cancelled.len(), clicked.len()),
-        (1, 1, 1),
-        "{stderr}"
+    for button in ["startButton", "cancelButton", "stopButton"] {
+        let clicked = logged(&stderr, &format!("clicked {button}: true"));
+        assert_eq!(
+            clicked.len(),
+            1,
+            "{button} was found and clicked:\n{stderr}"
+        );
+    }
+    let (asked, _) = logged(&stderr, "clicked cancelButton: true")[0];
+    let (stopped, _) = logged(&stderr, "clicked stopButton: true")[0];
+    let (cancelled, _) = logged(&stderr, "status: Cancelled")[0];
+    // The question does not stop the count: only the answer does, and at once.
+    assert!(asked < stopped && stopped <= cancelled, "{stderr}");
+    assert!(
+        cancelled - stopped < 100_000,
+        "Cancelled {}µs after the answer",
+        cancelled - stopped
     );
-    // "Cancelled" shows before the click's own log line: it is set by the click, not later.
-    assert!(cancelled[0].0 <= clicked[0].0, "{stderr}");
     assert!(output.stdout.is_empty(), "no result is printed");
     // The count's task and its segments' tasks were gone before the window closed.
     assert_eq!(live_tasks_at_exit(&stderr), 0, "{stderr}");
     assert_eq!(&std::fs::read(&shot).unwrap()[1..4], b"PNG");
+}
+
+#[test]
+fn keep_counting_leaves_the_count_running() {
+    let shot = scratch("primes-kept.png");
+    let (output, stderr, _) = cancel_and_answer("keepButton", &shot);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        logged(&stderr, "clicked keepButton: true").len(),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(statuses(&stderr), ["Press Start", "Counting…"], "{stderr}");
+    // Still counting when the window closed: the count's task was alive to the end.
+    assert!(live_tasks_at_exit(&stderr) > 0, "{stderr}");
 }
 
 #[test]

@@ -1,0 +1,34 @@
+//! `guestloop-qt-hello [--greet NAME]`: the example window. With `--greet NAME` it greets NAME at
+//! once, prints the greeting and quits (for its test, and for a first look without a display).
+
+use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
+use guestloop_qt_hello::greeter;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    match (args.next().as_deref(), args.next(), args.next()) {
+        (None, ..) => {}
+        (Some("--greet"), Some(name), None) => greeter::greet_at_once(name, |greeting| {
+            println!("{greeting}");
+            guestloop_qt::exit_event_loop(0);
+        }),
+        _ => {
+            eprintln!("usage: guestloop-qt-hello [--greet NAME]");
+            std::process::exit(2);
+        }
+    }
+
+    // 1. Qt first, 2. then the guest, before the QML whose objects spawn tasks.
+    let mut app = QGuiApplication::new();
+    let mut engine = QQmlApplicationEngine::new();
+    guestloop_qt::install();
+    engine
+        .pin_mut()
+        .load(&QUrl::from("qrc:/qt/qml/org/guestloop/hello/qml/main.qml"));
+    let code = app.pin_mut().exec();
+    // 5. Teardown in order: the guest (its tasks), then the engine, then Qt.
+    guestloop_qt::uninstall();
+    drop(engine);
+    drop(app);
+    std::process::exit(code);
+}
