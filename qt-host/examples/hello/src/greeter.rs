@@ -54,9 +54,12 @@ pub struct GreeterRust {
     busy: bool,
 }
 
+/// What to do with a greeting once it is shown.
+type OnGreeted = Box<dyn FnOnce(&str)>;
+
 thread_local! {
     /// What to do once a greeting is written, if anything (the binary's `--greet`).
-    static ON_GREETED: RefCell<Option<Box<dyn FnOnce(&str)>>> = const { RefCell::new(None) };
+    static ON_GREETED: RefCell<Option<OnGreeted>> = const { RefCell::new(None) };
     /// A name to greet as soon as the window's Greeter exists (the binary's `--greet`).
     static GREET_AT_ONCE: RefCell<Option<String>> = const { RefCell::new(None) };
 }
