@@ -39,7 +39,11 @@ use std::time::Duration;
 pub mod ffi {
     unsafe extern "C++Qt" {
         include!(<QtCore/QTimer>);
-        /// Qt's timer class (cxx-qt-lib 0.10 has no binding for it).
+        /// Qt's timer class (cxx-qt-lib 0.10 has no binding for it): the host's own timer, and
+        /// yours if you want a Qt timer beside guest timers (to measure them, say). Made by
+        /// [`precise_single_shot_timer`]; its `timeout` signal works with [`signal_stream`].
+        ///
+        /// [`signal_stream`]: crate::signal_stream
         #[qobject]
         type QTimer;
 
@@ -58,7 +62,8 @@ pub mod ffi {
     unsafe extern "C++" {
         include!("guestloop_qt/qt_host.h");
 
-        /// A new single-shot timer of type `Qt::PreciseTimer`.
+        /// A new single-shot timer of type `Qt::PreciseTimer`, as the host's own. Not needed to
+        /// sleep in a task ([`guestloop::sleep`] is cheaper); for Qt code that wants a timer.
         fn precise_single_shot_timer() -> UniquePtr<QTimer>;
 
         /// Calls `on_timeout` whenever `timer` fires (for as long as the timer lives).
@@ -70,8 +75,10 @@ pub mod ffi {
         /// Runs a nested `QEventLoop` for `msec` milliseconds.
         fn exec_nested_event_loop(msec: i32);
 
-        /// Makes the running `exec()` return `code` (`QCoreApplication::exit`): for a task that
-        /// decides the application is done. Does nothing before `exec()` has started.
+        /// Makes `exec()` return `code` (`QCoreApplication::exit`): for a task, or any code, that
+        /// decides the application is done. On the Qt thread it acts at once, and does nothing
+        /// before `exec()` has started; from any other thread it is queued to the Qt thread (so
+        /// it ends an `exec()` that starts later, too). Does nothing without an application.
         pub fn exit_event_loop(code: i32);
     }
 
@@ -243,6 +250,13 @@ pub fn uninstall() -> Option<ExecutorStats> {
 
 /// Posts closures to the Qt thread as plain queued events, as the guest's "run soon" does: from
 /// any thread, in order. `Send + Clone`.
+///
+/// Most code needs none of this: to get work back to the Qt thread, await it in a task
+/// ([`guestloop::unblock`], a channel) or write to an object with [`QObjectHandle`]. A poster is
+/// for code outside any task (a callback of a C library on its own thread, say) that must run
+/// something on the Qt thread, and for measuring the event loop's latency.
+///
+/// [`QObjectHandle`]: crate::QObjectHandle
 #[derive(Clone)]
 pub struct QtPoster(CxxQtThread<GuestWake>);
 

@@ -11,7 +11,12 @@
 //!
 //! # Async in your cxx-qt app in five steps
 //!
-//! **1. Depend on it.** Next to cxx-qt in your `Cargo.toml`:
+//! This assumes an application built with cxx-qt 0.10 (QML through a `CxxQtBuilder` QML module;
+//! `cargo run -p guestloop-qt-hello` in this repository is one, and every snippet below comes
+//! from it). Each step names what to add.
+//!
+//! **1. Depend on it**, with the same cxx-qt version as this crate (two cxx-qt versions in one
+//! binary do not link). `cxx` is there because the code `#[cxx_qt::bridge]` generates names it.
 //!
 //! ```toml
 //! [dependencies]
@@ -20,12 +25,24 @@
 //! cxx = "1.0"
 //! cxx-qt = "0.10"
 //! cxx-qt-lib = { version = "0.10", features = ["qt_gui", "qt_qml"] }
+//!
+//! [build-dependencies]
+//! cxx-qt-build = "0.10"
 //! ```
 //!
-//! Nothing changes in your `build.rs`: cxx-qt-build finds this crate's C++ side by itself.
+//! Your `build.rs` stays what cxx-qt asks for; it needs nothing for this crate, whose C++ side
+//! cxx-qt-build finds by itself:
 //!
-//! **2. Install the guest** once the application object exists, before the QML that spawns tasks
-//! is loaded:
+//! ```text
+//! CxxQtBuilder::new_qml_module(QmlModule::new("my.app").qml_file("qml/main.qml"))
+//!     .files(["src/greeter.rs"])
+//!     .build();
+//! ```
+//!
+//! **2. Install the guest** in `main`, after the application object exists and **before** the
+//! QML is loaded: QML creates your QObjects, and their code may spawn at once. ([`handle`] with
+//! no guest installed panics, and a panic inside a Qt callback aborts the process.) The QML
+//! file's URL is `qrc:/qt/qml/` + the module's URI as a path + the file's path in the module:
 //!
 //! ```text
 //! let mut app = QGuiApplication::new();
@@ -34,44 +51,66 @@
 //! engine.pin_mut().load(&QUrl::from("qrc:/qt/qml/my/app/qml/main.qml"));
 //! ```
 //!
-//! **3. Spawn tasks from a QObject's Rust code**, and write back through a [`QObjectHandle`]:
-//! a task runs after the invokable has returned, so it must not hold `self`; the handle queues
-//! each change on the Qt thread and drops it, safely, once the object is gone.
+//! **3. Spawn tasks from a QObject's Rust code**: from a `#[qinvokable]` method, or from
+//! `cxx_qt::Initialize::initialize` for work that starts with the object. A task runs after the
+//! method has returned, so it must not hold `self`; it writes back through a [`QObjectHandle`],
+//! which queues each change on the Qt thread and drops it, safely, once the object is gone. That
+//! needs `impl cxx_qt::Threading for Greeter {}` in the bridge and `use cxx_qt::Threading;` in
+//! the Rust code (for `qt_thread()`).
 //!
 //! ```text
 //! impl qobject::Greeter {
-//!     fn greet(self: Pin<&mut Self>, name: QString) {
+//!     fn greet(mut self: Pin<&mut Self>, name: QString) {
+//!         self.as_mut().set_busy(true);
 //!         let greeter = guestloop_qt::QObjectHandle::new(self.qt_thread());
-//!         guestloop_qt::handle().spawn_local(async move {
-//!             guestloop::sleep(Duration::from_millis(300)).await;         // a timer, no thread
-//!             let text = guestloop::unblock(move || lookup(name)).await;  // slow work, off the UI
-//!             let _ = greeter.update(move |g| g.set_greeting(QString::from(&text.unwrap())));
-//!         });
+//!         let name = name.to_string();
+//!         // Dropping the JoinHandle detaches the task: it runs on, on its own.
+//!         drop(guestloop_qt::handle().spawn_local(async move {
+//!             guestloop::sleep(Duration::from_millis(200)).await;       // a guest timer: no thread
+//!             let greeting = guestloop::unblock(move || slow_greeting(&name)).await; // a worker thread
+//!             let greeting = greeting.unwrap_or_else(|error| format!("no greeting: {error}"));
+//!             // Err(ObjectGone) if the window closed meanwhile: then nothing is written.
+//!             let _ = greeter.update(move |mut greeter| {
+//!                 greeter.as_mut().set_greeting(QString::from(&greeting));
+//!                 greeter.set_busy(false);
+//!             });
+//!         }));
 //!     }
 //! }
 //! ```
 //!
-//! **4. Await signals** as streams, or one emission at a time:
+//! [`guestloop::unblock`] returns a `JoinHandle`: its output is `Err` if the work panicked.
+//!
+//! **4. Await signals** as streams, or one emission at a time ([`next_emission`]). Connect where
+//! the object is at hand (an invokable, or `initialize`); the closure cxx-qt's `on_<signal>`
+//! takes receives the object and the signal's arguments, `|object, arg1, arg2|`:
 //!
 //! ```text
 //! let mut clicks = guestloop_qt::signal_stream(|send| self.as_mut().on_clicked(move |_| send.send(())));
-//! guestloop_qt::handle().spawn_local(async move {
+//! let mut edits = guestloop_qt::signal_stream(|send| self.as_mut().on_edited(move |_, text| send.send(text.to_string())));
+//! drop(guestloop_qt::handle().spawn_local(async move {
 //!     while clicks.next().await.is_some() { /* each click */ }
-//! });
+//! }));
 //! ```
 //!
-//! **5. Tear down in order** when `exec()` returns: the guest first (its tasks' destructors may
-//! still use QML objects), then the engine, then the application. [`uninstall`] drops every task
-//! and the host's Qt objects, whatever handles are still around.
+//! The stream ends (`None`) when the object is destroyed; dropping it disconnects.
+//!
+//! **5. End and tear down in order.** A task that decides the application is done calls
+//! [`exit_event_loop`]`(code)`, which makes `exec()` return `code`. Then: the guest first (its
+//! tasks' destructors may still use QML objects), then the engine, then the application; then
+//! exit with the code. [`uninstall`] drops every task and the host's Qt objects, whatever
+//! handles are still around.
 //!
 //! ```text
 //! let code = app.pin_mut().exec();
 //! guestloop_qt::uninstall();
 //! drop(engine);
 //! drop(app);
+//! std::process::exit(code);
 //! ```
 //!
-//! The example application in `qt-host/examples/hello/` is these five steps, with QML.
+//! The example application, `qt-host/examples/hello/`, is these five steps with a QML window;
+//! its test runs it offscreen.
 //!
 //! # How the host works
 //!

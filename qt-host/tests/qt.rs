@@ -210,6 +210,27 @@ fn a_nested_loop_in_a_task_loses_nothing(harness: &mut QtHarness) -> CheckResult
     })
 }
 
+/// `exit_event_loop` from another thread ends `exec()` with its code (queued to the Qt thread).
+fn exit_from_another_thread_ends_exec(harness: &mut QtHarness) -> CheckResult {
+    let guest = guestloop_qt::install();
+    drop(guest.spawn_local(async {
+        // The main task never ends on its own: only the other thread's exit ends exec().
+        std::thread::spawn(|| guestloop_qt::exit_event_loop(7));
+        std::future::pending::<()>().await;
+    }));
+    let _watchdog = Watchdog::start(Duration::from_secs(10), || {
+        eprintln!("exit_event_loop from another thread did not end exec()");
+        std::process::exit(3);
+    });
+    let code = harness.app.pin_mut().exec();
+    guestloop_qt::uninstall();
+    ensure!(
+        code == 7,
+        "exec() returned {code}, not the 7 given to exit_event_loop"
+    );
+    Ok(())
+}
+
 /// A check of this crate's own promises.
 type QtCheck = fn(&mut QtHarness) -> CheckResult;
 
@@ -229,6 +250,10 @@ const QT_CHECKS: &[(&str, QtCheck)] = &[
     (
         "a nested loop in a task loses no wake, spawn or tick",
         a_nested_loop_in_a_task_loses_nothing,
+    ),
+    (
+        "exit_event_loop from another thread ends exec() with its code",
+        exit_from_another_thread_ends_exec,
     ),
 ];
 

@@ -7,6 +7,8 @@
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QEventLoop>
+#include <QtCore/QMetaObject>
+#include <QtCore/QThread>
 #include <QtCore/QTimer>
 
 #include "rust/cxx.h"
@@ -37,11 +39,22 @@ application_exists()
   return QCoreApplication::instance() != nullptr;
 }
 
-/// QCoreApplication::exit: makes the running exec() return `code` (nothing before exec()).
+/// QCoreApplication::exit(code), on the application's thread: called there, at once (nothing
+/// before exec()); called from another thread, queued there, since exit() touches the thread's
+/// event loops and emits aboutToQuit.
 inline void
 exit_event_loop(int code)
 {
-  QCoreApplication::exit(code);
+  QCoreApplication* app = QCoreApplication::instance();
+  if (app == nullptr) {
+    return;
+  }
+  if (QThread::currentThread() == app->thread()) {
+    QCoreApplication::exit(code);
+  } else {
+    QMetaObject::invokeMethod(
+      app, [code]() { QCoreApplication::exit(code); }, Qt::QueuedConnection);
+  }
 }
 
 /// Runs a nested QEventLoop for `msec` milliseconds, as QDialog::exec runs one until its dialog
