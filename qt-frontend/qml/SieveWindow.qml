@@ -1,4 +1,5 @@
-// The eratosthenes window: the status line on top (14 pt), the grid of numbers below.
+// The eratosthenes window: the status line on top (14 pt), the grid below, drawn by one item.
+// The mouse wheel zooms, dragging pans, and the number under the pointer shows beside it.
 import QtQuick
 import QtQuick.Window
 import org.guestloop.demos
@@ -7,15 +8,9 @@ Window {
     id: window
     title: "guestloop: eratosthenes"
     visible: true
-    // Wide enough for the largest number in bold; the window scrolls past about 1260×960.
-    readonly property int digits: String(cells.rows * cells.columns).length
-    readonly property int cellWidth: Math.max(20, digits * 6 + 7)
-    readonly property int cellHeight: 22
-    width: Math.min(cells.columns * cellWidth + 16, 1260)
-    height: Math.min(status.height + cells.rows * cellHeight + 24, 960)
+    width: Math.max(cells.preferredWidth + 16, 320)
+    height: status.height + cells.preferredHeight + 24
     color: "white"
-
-    CellGrid { id: cells }
 
     Text {
         id: status
@@ -25,29 +20,53 @@ Window {
         horizontalAlignment: Text.AlignHCenter
         font.pointSize: 14
         text: cells.status
+        z: 1 // above the grid, whatever it draws
     }
 
-    GridView {
-        id: grid
+    GridCanvas {
+        id: cells
         objectName: "grid"
         anchors { left: parent.left; right: parent.right; bottom: parent.bottom; top: status.bottom }
         anchors.margins: 8
-        clip: true
-        cellWidth: window.cellWidth; cellHeight: window.cellHeight
-        contentWidth: cells.columns * cellWidth
-        flickableDirection: Flickable.AutoFlickIfNeeded
-        model: cells
-        delegate: Text {
-            required property int number
-            required property bool marked
-            required property color markColor
-            width: grid.cellWidth; height: grid.cellHeight
-            horizontalAlignment: Text.AlignHCenter
-            verticalAlignment: Text.AlignVCenter
-            text: number
-            font.pixelSize: 9
-            font.bold: marked
-            color: markColor
+        fillColor: "white"
+
+        MouseArea {
+            id: pointer
+            anchors.fill: parent
+            hoverEnabled: true
+            cursorShape: pressed ? Qt.ClosedHandCursor : Qt.ArrowCursor
+            property point last
+            onPressed: (mouse) => last = Qt.point(mouse.x, mouse.y)
+            onPositionChanged: (mouse) => {
+                if (pressed) {
+                    cells.panBy(last.x - mouse.x, last.y - mouse.y)
+                    last = Qt.point(mouse.x, mouse.y)
+                }
+                cells.hoverAt(mouse.x, mouse.y)
+            }
+            onEntered: cells.hoverAt(mouseX, mouseY) // entering is not a move
+            onExited: cells.hoverEnd()
+            onWheel: (wheel) => cells.zoomAt(wheel.x, wheel.y, wheel.angleDelta.y / 120)
+        }
+
+        // The number under the pointer, beside it (kept inside the grid's area).
+        Rectangle {
+            objectName: "hover"
+            visible: cells.hoverText !== "" && pointer.containsMouse
+            x: Math.min(pointer.mouseX + 14, cells.width - width)
+            y: Math.min(pointer.mouseY + 14, cells.height - height)
+            width: hoverLabel.implicitWidth + 10
+            height: hoverLabel.implicitHeight + 6
+            color: "#fffbe6"
+            border.color: "#888"
+            radius: 3
+            Text {
+                id: hoverLabel
+                objectName: "hoverLabel"
+                anchors.centerIn: parent
+                font.pixelSize: 12
+                text: cells.hoverText
+            }
         }
     }
 }

@@ -4,15 +4,18 @@
 //! are `guestloop-qt`'s. Depends on Qt 6 (through cxx-qt), `guestloop`, `guestloop-qt` and
 //! `guestloop-demo-cli`; nothing depends on it.
 //!
-//! - [`cell_grid`] and [`sieve_window`]: the eratosthenes grid model and the task that feeds it.
+//! - [`grid_canvas`], [`viewport`], [`grid_changes`] and [`sieve_window`]: the eratosthenes grid
+//!   drawn in one item (zoom, pan, hover), its geometry, the batches that change it, and the task
+//!   that runs the sieve for it.
 //! - [`minimal_demo`]: the minimal window's QObject and task.
 //! - [`primes_demo`]: the primes window's QObject, and the count it starts and cancels.
 //! - [`app`]: the application's life: Qt, guest, window, event loop, teardown.
 //!
 //! With the `test-hooks` feature only (the tests and benchmarks enable it; the demo binary does
 //! not have it): `test_hooks`, driving the app from the environment (`GUESTLOOP_QT_*`) through
-//! `app_control` (click, close, grab), and `measure`, the benchmarks' measurements (event-loop
-//! gaps, wakes, memory).
+//! `app_control` (click, close, grab, synthetic mouse input), `measure`, the benchmarks'
+//! measurements (event-loop gaps, frames, painted bytes, wakes, memory), and `list_grid`, the
+//! grid as it was drawn before (a `GridView` of `Text` cells), the benchmarks' baseline.
 
 // The four modules below hold cxx-qt bridges, whose `unsafe extern "C++"` blocks are our
 // promise that each declared signature is the one in the C++ header. That is the only `unsafe`
@@ -23,9 +26,15 @@ pub mod app;
 #[cfg(feature = "test-hooks")]
 #[allow(unsafe_code)]
 pub mod app_control;
-// SAFETY: the inherited methods and `dataChanged` are declared with Qt 6's own signatures.
+// SAFETY: the inherited methods are declared with Qt 6's own signatures, the drawing calls as
+// `qt_frontend/grid_canvas.h` has them.
 #[allow(unsafe_code, missing_debug_implementations)]
-pub mod cell_grid;
+pub mod grid_canvas;
+pub mod grid_changes;
+// SAFETY: the inherited methods and `dataChanged` are declared with Qt 6's own signatures.
+#[cfg(feature = "test-hooks")]
+#[allow(unsafe_code, missing_debug_implementations)]
+pub mod list_grid;
 #[cfg(feature = "test-hooks")]
 pub mod measure;
 // SAFETY: the bridge declares only a QString alias and items defined in Rust.
@@ -37,6 +46,7 @@ pub mod primes_demo;
 pub mod sieve_window;
 #[cfg(feature = "test-hooks")]
 pub mod test_hooks;
+pub mod viewport;
 
 /// With the `test-hooks` feature and `GUESTLOOP_QT_LOG=1`, logs a line for the tests (see
 /// `test_hooks::log`); compiles to nothing without the feature.

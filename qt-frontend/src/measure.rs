@@ -2,13 +2,18 @@
 //!
 //! Owns what the Qt benchmarks need from inside the process; it is idle unless asked for:
 //! - `GUESTLOOP_QT_MEASURE_LOOP=1`: while the sieve runs, a 0 ms `QTimer` that re-arms itself
-//!   fires once per event-loop iteration; the longest gap between two fires is the longest time the loop was kept from
-//!   drawing and input. (It keeps the loop busy, so use it only when measuring.)
+//!   fires once per event-loop iteration; the longest gap between two fires is the longest time
+//!   the loop was kept from drawing and input, over the whole run and after the first frame.
+//!   (It keeps the loop busy, so use it only when measuring.)
 //! - `GUESTLOOP_QT_WAKE_BENCH=1`: wakes a task from another thread (latency, p50/p99), then wakes
 //!   1,000 tasks as fast as possible (coalesced polls per second), then posts no-op events to the
 //!   same loop as fast as possible (the loop's raw rate); prints the figures and quits.
-//! - At exit, with `GUESTLOOP_QT_LOG=1`, the peak resident memory (`VmHWM`).
+//! - At exit, with `GUESTLOOP_QT_LOG=1`: when the first frame was drawn, how many frames were
+//!   drawn until when, how many times the grid canvas painted and how many pixels, and the peak
+//!   resident memory (`VmHWM`).
 
+use crate::app_control;
+use crate::test_hooks::elapsed_us;
 use guestloop::Handle;
 use guestloop_qt as qt_host;
 use std::cell::RefCell;
@@ -20,18 +25,38 @@ use std::time::{Duration, Instant};
 static LOOP_LAST_US: AtomicU64 = AtomicU64::new(0);
 static LOOP_MAX_GAP_US: AtomicU64 = AtomicU64::new(0);
 static LOOP_TICKS: AtomicU64 = AtomicU64::new(0);
-/// The longest gap after the window's first second (its first frames are Qt's own cost).
-static LOOP_MAX_STEADY_GAP_US: AtomicU64 = AtomicU64::new(0);
+/// The longest gap that began after the first frame was drawn.
+static LOOP_MAX_GAP_AFTER_FIRST_FRAME_US: AtomicU64 = AtomicU64::new(0);
+/// When the window's first frame was drawn (µs since start; 0: not yet), and its latest.
+static FIRST_FRAME_US: AtomicU64 = AtomicU64::new(0);
+static LAST_FRAME_US: AtomicU64 = AtomicU64::new(0);
+static FRAMES: AtomicU64 = AtomicU64::new(0);
+static PAINTS: AtomicU64 = AtomicU64::new(0);
+static PAINTED_PIXELS: AtomicU64 = AtomicU64::new(0);
 
 thread_local! {
     static LOOP_TIMER: RefCell<Option<cxx::UniquePtr<qt_host::QTimer>>> = const { RefCell::new(None) };
 }
 
-fn since(start: &std::sync::OnceLock<Instant>) -> u64 {
-    start.get_or_init(Instant::now).elapsed().as_micros() as u64
+/// Counts one paint of the grid canvas over `area` pixels (called from its paint, on the
+/// render thread).
+pub fn painted(area: f64) {
+    PAINTS.fetch_add(1, Ordering::Relaxed);
+    PAINTED_PIXELS.fetch_add(area.max(0.0) as u64, Ordering::Relaxed);
 }
 
-static LOOP_START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+/// Starts counting the window's frames (call once its QML is loaded).
+pub fn watch_frames() {
+    app_control::connect_frame_swapped(frame_swapped);
+}
+
+/// On the render thread: atomics only.
+fn frame_swapped() {
+    let now = elapsed_us().max(1);
+    let _ = FIRST_FRAME_US.compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed);
+    LAST_FRAME_US.store(now, Ordering::Relaxed);
+    FRAMES.fetch_add(1, Ordering::Relaxed);
+}
 
 /// Starts the loop-gap meter if asked for.
 pub fn start_loop_meter() {
@@ -39,15 +64,17 @@ pub fn start_loop_meter() {
         return;
     }
     let mut timer = qt_host::precise_single_shot_timer();
-    LOOP_LAST_US.store(since(&LOOP_START), Ordering::Relaxed);
+    LOOP_LAST_US.store(elapsed_us(), Ordering::Relaxed);
     let _ = timer
         .pin_mut()
         .on_timeout(|timer| {
-            let now = since(&LOOP_START);
-            let gap = now - LOOP_LAST_US.swap(now, Ordering::Relaxed);
+            let now = elapsed_us();
+            let began = LOOP_LAST_US.swap(now, Ordering::Relaxed);
+            let gap = now - began;
             LOOP_MAX_GAP_US.fetch_max(gap, Ordering::Relaxed);
-            if now > 1_000_000 {
-                LOOP_MAX_STEADY_GAP_US.fetch_max(gap, Ordering::Relaxed);
+            let first_frame = FIRST_FRAME_US.load(Ordering::Relaxed);
+            if first_frame != 0 && began >= first_frame {
+                LOOP_MAX_GAP_AFTER_FIRST_FRAME_US.fetch_max(gap, Ordering::Relaxed);
             }
             LOOP_TICKS.fetch_add(1, Ordering::Relaxed);
             timer.start(0);
@@ -61,13 +88,23 @@ pub fn start_loop_meter() {
 pub fn report() {
     if LOOP_TIMER.take().is_some() {
         eprintln!(
-            "measure: loop iterations={} longest gap={}us after the first second={}us",
+            "measure: loop iterations={} longest gap={}us after the first frame={}us",
             LOOP_TICKS.load(Ordering::Relaxed),
             LOOP_MAX_GAP_US.load(Ordering::Relaxed),
-            LOOP_MAX_STEADY_GAP_US.load(Ordering::Relaxed)
+            LOOP_MAX_GAP_AFTER_FIRST_FRAME_US.load(Ordering::Relaxed)
         );
     }
     if std::env::var_os("GUESTLOOP_QT_LOG").is_some() {
+        let (first, last) = (
+            FIRST_FRAME_US.load(Ordering::Relaxed),
+            LAST_FRAME_US.load(Ordering::Relaxed),
+        );
+        eprintln!(
+            "measure: first frame={first}us frames={} until={last}us paints={} painted pixels={}",
+            FRAMES.load(Ordering::Relaxed),
+            PAINTS.load(Ordering::Relaxed),
+            PAINTED_PIXELS.load(Ordering::Relaxed),
+        );
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         if let Some(line) = status.lines().find(|line| line.starts_with("VmHWM:")) {
             eprintln!(

@@ -1,12 +1,12 @@
-//! The eratosthenes window's guest side: `guestloop`'s sieve model, drawn through a [`CellGrid`].
+//! The eratosthenes window's guest side: `guestloop`'s sieve model, drawn on a [`GridCanvas`].
 //!
 //! Owns the task that runs the sieve for the window and the [`SieveView`] that turns its events
 //! into batched grid changes (at most one apply per Qt event-loop turn, whatever the number of
 //! marks). Also writes the trace and quits when asked to.
 //!
-//! [`CellGrid`]: crate::cell_grid::CellGrid
+//! [`GridCanvas`]: crate::grid_canvas::GridCanvas
 
-use crate::cell_grid::{GridHandle, PendingChanges};
+use crate::grid_changes::{GridHandle, GridTarget, PendingChanges};
 use guestloop::sieve::{SieveConfig, SieveEvent, SieveView, TraceWriter, run_sieve};
 use std::cell::RefCell;
 use std::fs::File;
@@ -35,7 +35,7 @@ pub fn set_plan(plan: SievePlan) {
 }
 
 /// Called when QML creates the grid: sizes it and starts the sieve's task.
-pub(crate) fn start(grid: GridHandle) {
+pub(crate) fn start<T: GridTarget>(grid: GridHandle<T>) {
     let plan = PLAN.take().unwrap_or(SievePlan {
         config: SieveConfig::default(),
         trace: None,
@@ -49,8 +49,8 @@ pub(crate) fn start(grid: GridHandle) {
     drop(guestloop_qt::handle().spawn_local(run(plan, grid)));
 }
 
-async fn run(plan: SievePlan, grid: GridHandle) {
-    let view = GridView {
+async fn run<T: GridTarget>(plan: SievePlan, grid: GridHandle<T>) {
+    let view = BatchingView {
         grid,
         pending: Arc::default(),
     };
@@ -85,13 +85,13 @@ async fn run(plan: SievePlan, grid: GridHandle) {
     }
 }
 
-/// Draws sieve events on a [`CellGrid`](crate::cell_grid::CellGrid), batched.
-struct GridView {
-    grid: GridHandle,
+/// Draws sieve events on a grid, batched.
+struct BatchingView<T: GridTarget> {
+    grid: GridHandle<T>,
     pending: Arc<PendingChanges>,
 }
 
-impl SieveView for GridView {
+impl<T: GridTarget> SieveView for BatchingView<T> {
     fn show(&mut self, event: &SieveEvent) {
         // Once the window is gone there is nothing to draw on; the app is closing.
         let _ = match *event {

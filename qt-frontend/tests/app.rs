@@ -7,44 +7,15 @@ compile_error!(
      (scripts/test.sh does)"
 );
 
+mod common;
+
+use common::{app, logged, scratch};
 use guestloop::sieve::{SieveConfig, parse_tick, trace_on_test_host};
-use std::path::PathBuf;
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 // Link the library: cxx-qt's initialisers, linked into every target of this package, need it.
 use qt_frontend as _;
-
-fn app(args: &[&str], hooks: &[(&str, &str)]) -> (Output, String, Duration) {
-    let runtime_dir = std::env::temp_dir().join("guestloop-qt-xdg");
-    std::fs::create_dir_all(&runtime_dir).unwrap();
-    // Qt wants its runtime directory private.
-    let private = std::os::unix::fs::PermissionsExt::from_mode(0o700);
-    std::fs::set_permissions(&runtime_dir, private).unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_qt-frontend"));
-    command
-        .args(args)
-        .env("QT_QPA_PLATFORM", "offscreen")
-        .env("XDG_RUNTIME_DIR", &runtime_dir);
-    for (key, value) in hooks {
-        command.env(key, value);
-    }
-    let started = Instant::now();
-    let output = command.output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    // Whatever the run did, teardown went in order: the guest's Qt objects before Qt.
-    assert!(
-        !stderr.contains("outlived QGuiApplication"),
-        "{args:?}: teardown out of order:\n{stderr}"
-    );
-    (output, stderr, started.elapsed())
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("guestloop-qt-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
 
 #[test]
 fn bad_flags_exit_with_code_2_and_one_message_before_any_window() {
@@ -57,8 +28,12 @@ fn bad_flags_exit_with_code_2_and_one_message_before_any_window() {
         (&["--tick", "0"], "the tick must be between"),
         (&["--tick", "100000"], "the tick must be between"),
         (
-            &["--rows", "1000", "--cols", "1000"],
-            "this front-end shows at most 90000",
+            &["--rows", "10000", "--cols", "1001"],
+            "has 10010000 cells; this front-end shows at most 10000000",
+        ),
+        (
+            &["--rows", "4294967296"],
+            "4294967296 is not in 1..=4294967295",
         ),
         (&["--seed", "-1"], "unexpected argument"),
         (&["--bogus"], "unexpected argument '--bogus'"),
@@ -149,18 +124,6 @@ fn a_trace_file_that_cannot_be_written_is_an_error() {
     );
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("cannot write the trace"), "{stderr}");
-}
-
-/// `(wall µs, guest µs)` of each `t=<µs>us guest=<µs>us <message>` line of the app's log.
-fn logged(stderr: &str, message: &str) -> Vec<(u64, u64)> {
-    stderr
-        .lines()
-        .filter_map(|line| {
-            let (wall, rest) = line.strip_prefix("t=")?.split_once("us guest=")?;
-            let (guest, rest) = rest.split_once("us ")?;
-            (rest == message).then(|| (wall.parse().unwrap(), guest.parse().unwrap()))
-        })
-        .collect()
 }
 
 #[test]

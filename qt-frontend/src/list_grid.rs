@@ -1,21 +1,20 @@
-//! [`CellGrid`]: the eratosthenes grid as a `QAbstractListModel`, plus the status line.
+//! [`CellGrid`]: the eratosthenes grid as it was drawn before [`GridCanvas`]: a
+//! `QAbstractListModel` whose cells a QML `GridView` draws as one `Text` delegate each
+//! (`qml/SieveListWindow.qml`). Kept, with the `test-hooks` feature only, as the benchmarks'
+//! baseline (`GUESTLOOP_QT_GRID=list`).
 //!
-//! Owns what QML draws: QML's `GridView` reads a cell's `number`, `marked` and `markColor`
-//! roles and the `status` and `columns` properties. The sieve never touches it directly: a
-//! [`GridHandle`] applies a whole batch of changes in one queued closure, with one `dataChanged`.
+//! Owns the model: a cell's `number`, `marked` and `markColor` roles and the `status` and
+//! `columns` properties; a batch of changes is one `dataChanged`.
+//!
+//! [`GridCanvas`]: crate::grid_canvas::GridCanvas
 
-use cxx_qt::{CxxQtThread, CxxQtType, Threading};
+use crate::grid_changes::{GridChanges, GridHandle, GridTarget, cell_index};
+use cxx_qt::{CxxQtType, Threading};
 use cxx_qt_lib::{
     QByteArray, QColor, QHash, QHashPair_i32_QByteArray, QModelIndex, QString, QVariant, QVector,
 };
 use guestloop::sieve::Rgb;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// The `CellGrid` QObject and the Qt methods it inherits.
 #[cxx_qt::bridge]
@@ -105,22 +104,6 @@ pub mod qobject {
 
 pub use qobject::CellGrid;
 
-/// A batch of changes, applied at once.
-#[derive(Debug, Clone, Default)]
-pub struct GridChanges {
-    /// A new status text, if it changed.
-    pub status: Option<&'static str>,
-    /// Cells to mark: `(number, colour)`; numbers start at 1.
-    pub marks: Vec<(u32, Rgb)>,
-}
-
-impl GridChanges {
-    /// Whether there is nothing to apply.
-    pub fn is_empty(&self) -> bool {
-        self.status.is_none() && self.marks.is_empty()
-    }
-}
-
 /// The Rust side of [`CellGrid`].
 #[derive(Debug, Default)]
 pub struct CellGridRust {
@@ -166,8 +149,9 @@ impl qobject::CellGrid {
     fn row_count(&self, _parent: &QModelIndex) -> i32 {
         self.marks.len() as i32
     }
+}
 
-    /// Sizes the grid (all cells unmarked).
+impl GridTarget for qobject::CellGrid {
     fn resize(mut self: Pin<&mut Self>, rows: u32, cols: u32) {
         self.as_mut().begin_reset_model();
         self.as_mut().rust_mut().get_mut().marks = vec![None; rows as usize * cols as usize];
@@ -176,7 +160,7 @@ impl qobject::CellGrid {
         self.as_mut().set_columns(cols as i32);
     }
 
-    /// Applies a batch: the status, then one `dataChanged` over the span of changed rows.
+    /// The status, then one `dataChanged` over the span of changed rows.
     fn apply(mut self: Pin<&mut Self>, changes: GridChanges) {
         if let Some(status) = changes.status {
             self.as_mut().set_status(QString::from(status));
@@ -204,85 +188,9 @@ impl qobject::CellGrid {
     }
 }
 
-/// The index of the cell showing `number` (numbers start at 1) in a grid of `cells` cells.
-fn cell_index(number: u32, cells: usize) -> Option<usize> {
-    let index = usize::try_from(number).ok()?.checked_sub(1)?;
-    (index < cells).then_some(index)
-}
-
 impl cxx_qt::Initialize for qobject::CellGrid {
     fn initialize(self: Pin<&mut Self>) {
-        let grid = GridHandle(self.qt_thread());
+        let grid = GridHandle::new(self.qt_thread());
         crate::sieve_window::start(grid);
-    }
-}
-
-/// Changes waiting to be applied, and whether an apply is already queued: any number of
-/// [`GridHandle::batch`] calls between two Qt event-loop turns become one apply.
-#[derive(Debug, Default)]
-pub struct PendingChanges {
-    changes: Mutex<GridChanges>,
-    apply_queued: AtomicBool,
-}
-
-/// A `Send + Clone` handle through which a [`CellGrid`] is sized and changed from Rust.
-#[derive(Clone)]
-pub struct GridHandle(CxxQtThread<CellGrid>);
-
-/// The grid's QML object has been destroyed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GridGone;
-
-impl GridHandle {
-    /// Sizes the grid (on the Qt thread's next event-loop turn).
-    pub fn resize(&self, rows: u32, cols: u32) -> Result<(), GridGone> {
-        self.0
-            .queue(move |grid| grid.resize(rows, cols))
-            .map_err(|_| GridGone)
-    }
-
-    /// Adds changes to `pending`, queueing one apply for all of them unless one is queued.
-    pub fn batch(
-        &self,
-        pending: &Arc<PendingChanges>,
-        change: impl FnOnce(&mut GridChanges),
-    ) -> Result<(), GridGone> {
-        change(&mut lock(&pending.changes));
-        if pending.apply_queued.swap(true, Ordering::AcqRel) {
-            return Ok(());
-        }
-        let pending = pending.clone();
-        self.0
-            .queue(move |grid| {
-                pending.apply_queued.store(false, Ordering::Release);
-                let changes = std::mem::take(&mut *lock(&pending.changes));
-                grid.apply(changes);
-            })
-            .map_err(|_| GridGone)
-    }
-}
-
-impl std::fmt::Debug for GridHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("GridHandle")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cell_index;
-
-    #[test]
-    fn numbers_outside_the_grid_have_no_cell() {
-        assert_eq!(
-            cell_index(0, 100),
-            None,
-            "0 has no cell (it used to underflow)"
-        );
-        assert_eq!(cell_index(1, 100), Some(0));
-        assert_eq!(cell_index(100, 100), Some(99));
-        assert_eq!(cell_index(101, 100), None);
-        assert_eq!(cell_index(u32::MAX, 100), None);
-        assert_eq!(cell_index(1, 0), None);
     }
 }
