@@ -6,10 +6,15 @@
 //!    end against done-tick × tick.
 //! 2. Wakes through the Qt loop: latency from a wake on another thread to the task's poll
 //!    (p50/p99), coalesced polls per second, beside the raw rate of posted no-op events.
-//! 3. Responsiveness: the longest gap between two event-loop iterations while 200×200 runs at
-//!    1 ms, while the primes window counts to 10⁹ on worker threads, and in a control run of the
-//!    grid window with no guest work.
-//! 4. Memory: peak resident memory of the 40×40 window run.
+//! 3. The grid at scale, drawn by one item (`GridCanvas`) and, in the same run, by the
+//!    `GridView` of `Text` cells it replaced (`GUESTLOOP_QT_GRID=list`): at 40×40, 200×200 and
+//!    1,000×1,000 on a 1 ms tick, the first frame, the longest event-loop gaps (including the
+//!    first frame, and after it), frames per second, pixels painted per paint, peak memory; then
+//!    1,000×1,000 on a 50 µs tick to completion: drift, trace, peak memory.
+//! 4. Responsiveness: the longest gap between two event-loop iterations while the primes window
+//!    counts to 10⁹ on worker threads, and in a control run of the grid window with no guest
+//!    work.
+//! 5. Memory: peak resident memory of the 40×40 window run.
 
 #[cfg(not(feature = "test-hooks"))]
 compile_error!(
@@ -116,22 +121,9 @@ type Run<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
 
 fn responsiveness() {
     println!("## Responsiveness (release, offscreen)\n");
-    println!("| run | loop iterations | longest gap | longest gap after the first second |");
+    println!("| run | loop iterations | longest gap | longest gap after the grid's first frame |");
     println!("|---|---:|---:|---:|");
-    let runs: [Run; 3] = [
-        (
-            "200×200 sieve at 1 ms (20,001 ticks)",
-            &[
-                "--rows",
-                "200",
-                "--cols",
-                "200",
-                "--tick",
-                "0.001",
-                "--quit-when-done",
-            ],
-            &[],
-        ),
+    let runs: [Run; 2] = [
         (
             "primes window counting to 10⁹ on 2 workers",
             &[
@@ -156,8 +148,111 @@ fn responsiveness() {
         let stderr = app(args, &env);
         let figures = measured(&stderr, "measure: loop iterations=");
         let (iterations, rest) = figures.split_once(" longest gap=").unwrap();
-        let (longest, steady) = rest.split_once(" after the first second=").unwrap();
+        let (longest, steady) = rest.split_once(" after the first frame=").unwrap();
         println!("| {name} | {iterations} | {longest} | {steady} |");
+    }
+    println!();
+}
+
+/// The two ways of drawing the grid: `GUESTLOOP_QT_GRID` and a name for the tables.
+const GRIDS: [(&str, &str); 2] = [
+    ("canvas", "one item (GridCanvas)"),
+    ("list", "before: GridView of Text"),
+];
+
+/// A `key=value` figure from a `measure:` line.
+fn figure(line: &str, key: &str) -> u64 {
+    let (_, rest) = line
+        .split_once(&format!("{key}="))
+        .unwrap_or_else(|| panic!("no {key} in {line}"));
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().unwrap()
+}
+
+fn grid_at_scale() {
+    println!("## The grid at scale (release, offscreen, 1 ms tick, the first 5 s of each run)\n");
+    println!(
+        "| grid | drawn by | first frame | longest gap | after the first frame | frames/s | \
+         bytes painted per paint | time per paint | peak memory |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    for size in ["40", "200", "1000"] {
+        for (grid, name) in GRIDS {
+            let stderr = app(
+                &["--rows", size, "--cols", size, "--tick", "0.001"],
+                &[
+                    ("GUESTLOOP_QT_GRID", grid),
+                    ("GUESTLOOP_QT_MEASURE_LOOP", "1"),
+                    ("GUESTLOOP_QT_CLOSE_AFTER_MS", "5000"),
+                ],
+            );
+            let gaps = measured(&stderr, "measure: loop iterations=");
+            let frames = measured(&stderr, "measure: first frame=");
+            let first = figure(&format!("first={frames}"), "first");
+            let (count, until) = (figure(frames, "frames"), figure(frames, "until"));
+            let per_second = (count.saturating_sub(1)) as f64 / ((until - first) as f64 / 1e6);
+            let paints = figure(frames, "paints");
+            let per_paint = |total: u64| (paints > 0).then(|| total as f64 / paints as f64);
+            let (painted, paint_time) = match (
+                per_paint(figure(frames, "painted pixels") * 4),
+                per_paint(figure(frames, "painting")),
+            ) {
+                (Some(bytes), Some(micros)) => (
+                    format!("{:.2} MB", bytes / 1e6),
+                    format!("{:.2} ms", micros / 1e3),
+                ),
+                _ => ("— (text nodes)".to_owned(), "—".to_owned()),
+            };
+            println!(
+                "| {size}×{size} | {name} | {:.1} ms | {:.1} ms | {:.1} ms | {per_second:.0} | {painted} | {paint_time} | {} |",
+                first as f64 / 1e3,
+                figure(gaps, "longest gap") as f64 / 1e3,
+                figure(gaps, "after the first frame") as f64 / 1e3,
+                measured(&stderr, "measure: peak resident memory "),
+            );
+        }
+    }
+    println!();
+    println!("## 1,000×1,000 on a 50 µs tick, to completion (release, offscreen)\n");
+    println!(
+        "| drawn by | done tick | expected s | measured s | drift | trace = test host | peak memory |"
+    );
+    println!("|---|---:|---:|---:|---:|---|---:|");
+    let config = SieveConfig::new(1000, 1000)
+        .unwrap()
+        .with_tick(parse_tick("0.00005").unwrap())
+        .unwrap();
+    let expected_trace = trace_on_test_host(&config);
+    for (grid, name) in GRIDS {
+        let trace = std::env::temp_dir().join(format!("guestloop-bench-trace-1000-{grid}.txt"));
+        let stderr = app(
+            &[
+                "--rows",
+                "1000",
+                "--cols",
+                "1000",
+                "--tick",
+                "0.00005",
+                "--quit-when-done",
+                "--trace",
+                trace.to_str().unwrap(),
+            ],
+            &[("GUESTLOOP_QT_GRID", grid)],
+        );
+        let started = logged_at(&stderr, "sieve started");
+        let done = logged_at(&stderr, "sieve done at tick 500001");
+        let expected = 500_001.0 * 50e-6;
+        let wall = (done - started) as f64 / 1e6;
+        let same = std::fs::read_to_string(&trace).unwrap() == expected_trace;
+        assert!(
+            same,
+            "{name}: the 1000×1000 trace differs from the test host's"
+        );
+        println!(
+            "| {name} | 500001 | {expected:.3} | {wall:.3} | {:+.2} % | identical | {} |",
+            (wall - expected) / expected * 100.0,
+            measured(&stderr, "measure: peak resident memory "),
+        );
     }
     println!();
 }
@@ -175,6 +270,7 @@ fn main() {
     if std::env::args().any(|arg| arg == "--bench") {
         tick_accuracy();
         wakes();
+        grid_at_scale();
         responsiveness();
         memory();
     } else {

@@ -10,9 +10,9 @@
 //!
 //! [`GridHandle`]: crate::grid_changes::GridHandle
 
-use crate::grid_changes::{GridChanges, GridHandle, GridTarget, cell_index};
+use crate::grid_changes::{GridChanges, GridTarget, cell_index};
 use crate::viewport::{Rect, Viewport};
-use cxx_qt::{CxxQtType, Threading};
+use cxx_qt::CxxQtType;
 use cxx_qt_lib::{QColor, QFont, QPen, QRect, QRectF, QString};
 use guestloop::sieve::Rgb;
 use std::ops::Range;
@@ -177,6 +177,8 @@ impl GridTarget for GridCanvas {
         self.as_mut().set_preferred_width(width as i32);
         self.as_mut().set_preferred_height(height as i32);
         self.as_mut().resized();
+        #[cfg(feature = "test-hooks")]
+        crate::measure::grid_sized();
     }
 
     fn apply(mut self: Pin<&mut Self>, changes: GridChanges) {
@@ -229,7 +231,7 @@ impl qobject::GridCanvas {
                 height: clip.height(),
             });
         #[cfg(feature = "test-hooks")]
-        crate::measure::painted(clip.width * clip.height);
+        let _measure = crate::measure::Paint::start(clip.width * clip.height);
         let (rows, cols) = self.view.cells_in(clip);
         if rows.is_empty() {
             return;
@@ -372,6 +374,6 @@ fn qcolor(colour: Rgb) -> QColor {
 
 impl cxx_qt::Initialize for qobject::GridCanvas {
     fn initialize(self: Pin<&mut Self>) {
-        crate::sieve_window::start(GridHandle::new(self.qt_thread()));
+        crate::sieve_window::start(self);
     }
 }

@@ -40,7 +40,7 @@ pub struct PendingChanges {
     apply_queued: AtomicBool,
 }
 
-/// A `Send + Clone` handle through which a grid is sized and changed from a task.
+/// A `Send + Clone` handle through which a task changes a grid.
 pub struct GridHandle<T: GridTarget>(CxxQtThread<T>);
 
 impl<T: GridTarget> Clone for GridHandle<T> {
@@ -57,13 +57,6 @@ impl<T: GridTarget> GridHandle<T> {
     /// A handle to the grid behind `thread` (its `self.qt_thread()`).
     pub fn new(thread: CxxQtThread<T>) -> GridHandle<T> {
         GridHandle(thread)
-    }
-
-    /// Sizes the grid (on the Qt thread's next event-loop turn).
-    pub fn resize(&self, rows: u32, cols: u32) -> Result<(), GridGone> {
-        self.0
-            .queue(move |grid| grid.resize(rows, cols))
-            .map_err(|_| GridGone)
     }
 
     /// Adds changes to `pending`, queueing one apply for all of them unless one is queued.

@@ -8,8 +8,8 @@
 //!
 //! [`GridCanvas`]: crate::grid_canvas::GridCanvas
 
-use crate::grid_changes::{GridChanges, GridHandle, GridTarget, cell_index};
-use cxx_qt::{CxxQtType, Threading};
+use crate::grid_changes::{GridChanges, GridTarget, cell_index};
+use cxx_qt::CxxQtType;
 use cxx_qt_lib::{
     QByteArray, QColor, QHash, QHashPair_i32_QByteArray, QModelIndex, QString, QVariant, QVector,
 };
@@ -158,6 +158,7 @@ impl GridTarget for qobject::CellGrid {
         self.as_mut().end_reset_model();
         self.as_mut().set_rows(rows as i32);
         self.as_mut().set_columns(cols as i32);
+        crate::measure::grid_sized();
     }
 
     /// The status, then one `dataChanged` over the span of changed rows.
@@ -190,7 +191,6 @@ impl GridTarget for qobject::CellGrid {
 
 impl cxx_qt::Initialize for qobject::CellGrid {
     fn initialize(self: Pin<&mut Self>) {
-        let grid = GridHandle::new(self.qt_thread());
-        crate::sieve_window::start(grid);
+        crate::sieve_window::start(self);
     }
 }

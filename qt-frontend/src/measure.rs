@@ -8,8 +8,8 @@
 //! - `GUESTLOOP_QT_WAKE_BENCH=1`: wakes a task from another thread (latency, p50/p99), then wakes
 //!   1,000 tasks as fast as possible (coalesced polls per second), then posts no-op events to the
 //!   same loop as fast as possible (the loop's raw rate); prints the figures and quits.
-//! - At exit, with `GUESTLOOP_QT_LOG=1`: when the first frame was drawn, how many frames were
-//!   drawn until when, how many times the grid canvas painted and how many pixels, and the peak
+//! - At exit, with `GUESTLOOP_QT_LOG=1`: when the grid's first frame was drawn (the first after it
+//!   was sized), how many frames were drawn until when, how many times the grid canvas painted and how many pixels, and the peak
 //!   resident memory (`VmHWM`).
 
 use crate::app_control;
@@ -27,7 +27,9 @@ static LOOP_MAX_GAP_US: AtomicU64 = AtomicU64::new(0);
 static LOOP_TICKS: AtomicU64 = AtomicU64::new(0);
 /// The longest gap that began after the first frame was drawn.
 static LOOP_MAX_GAP_AFTER_FIRST_FRAME_US: AtomicU64 = AtomicU64::new(0);
-/// When the window's first frame was drawn (µs since start; 0: not yet), and its latest.
+/// When the grid was sized (µs since start; 0: not yet): its first frame is the first after.
+static GRID_SIZED_US: AtomicU64 = AtomicU64::new(0);
+/// When the grid's first frame was drawn (µs since start; 0: not yet), and the latest frame.
 static FIRST_FRAME_US: AtomicU64 = AtomicU64::new(0);
 static LAST_FRAME_US: AtomicU64 = AtomicU64::new(0);
 static FRAMES: AtomicU64 = AtomicU64::new(0);
@@ -38,11 +40,37 @@ thread_local! {
     static LOOP_TIMER: RefCell<Option<cxx::UniquePtr<qt_host::QTimer>>> = const { RefCell::new(None) };
 }
 
-/// Counts one paint of the grid canvas over `area` pixels (called from its paint, on the
-/// render thread).
-pub fn painted(area: f64) {
-    PAINTS.fetch_add(1, Ordering::Relaxed);
-    PAINTED_PIXELS.fetch_add(area.max(0.0) as u64, Ordering::Relaxed);
+static PAINT_NANOS: AtomicU64 = AtomicU64::new(0);
+
+/// One paint of the grid canvas, counted (its area, and its time when dropped). Made in the
+/// canvas's paint, on the render thread.
+#[derive(Debug)]
+pub struct Paint(Instant);
+
+impl Paint {
+    /// Counts a paint of `area` pixels, and starts timing it.
+    pub fn start(area: f64) -> Paint {
+        PAINTS.fetch_add(1, Ordering::Relaxed);
+        PAINTED_PIXELS.fetch_add(area.max(0.0) as u64, Ordering::Relaxed);
+        Paint(Instant::now())
+    }
+}
+
+impl Drop for Paint {
+    fn drop(&mut self) {
+        let nanos = self.0.elapsed().as_nanos() as u64;
+        PAINT_NANOS.fetch_add(nanos, Ordering::Relaxed);
+    }
+}
+
+/// Notes that the grid was sized: the next frame is its first.
+pub fn grid_sized() {
+    let _ = GRID_SIZED_US.compare_exchange(
+        0,
+        elapsed_us().max(1),
+        Ordering::Relaxed,
+        Ordering::Relaxed,
+    );
 }
 
 /// Starts counting the window's frames (call once its QML is loaded).
@@ -50,9 +78,13 @@ pub fn watch_frames() {
     app_control::connect_frame_swapped(frame_swapped);
 }
 
-/// On the render thread: atomics only.
+/// On the render thread: atomics only. Frames before the grid was sized show an empty window,
+/// and are not counted.
 fn frame_swapped() {
     let now = elapsed_us().max(1);
+    if GRID_SIZED_US.load(Ordering::Relaxed) == 0 {
+        return;
+    }
     let _ = FIRST_FRAME_US.compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed);
     LAST_FRAME_US.store(now, Ordering::Relaxed);
     FRAMES.fetch_add(1, Ordering::Relaxed);
@@ -100,10 +132,12 @@ pub fn report() {
             LAST_FRAME_US.load(Ordering::Relaxed),
         );
         eprintln!(
-            "measure: first frame={first}us frames={} until={last}us paints={} painted pixels={}",
+            "measure: first frame={first}us frames={} until={last}us paints={} painted pixels={} \
+             painting={}us",
             FRAMES.load(Ordering::Relaxed),
             PAINTS.load(Ordering::Relaxed),
             PAINTED_PIXELS.load(Ordering::Relaxed),
+            PAINT_NANOS.load(Ordering::Relaxed) / 1000,
         );
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         if let Some(line) = status.lines().find(|line| line.starts_with("VmHWM:")) {

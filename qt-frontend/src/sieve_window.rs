@@ -11,6 +11,7 @@ use guestloop::sieve::{SieveConfig, SieveEvent, SieveView, TraceWriter, run_siev
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::BufWriter;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -34,17 +35,16 @@ pub fn set_plan(plan: SievePlan) {
     PLAN.set(Some(plan));
 }
 
-/// Called when QML creates the grid: sizes it and starts the sieve's task.
-pub(crate) fn start<T: GridTarget>(grid: GridHandle<T>) {
+/// Called when QML creates the grid: sizes it at once (so the window opens at its size) and
+/// starts the sieve's task.
+pub(crate) fn start<T: GridTarget>(mut grid: Pin<&mut T>) {
     let plan = PLAN.take().unwrap_or(SievePlan {
         config: SieveConfig::default(),
         trace: None,
         quit_when_done: false,
     });
-    let config = plan.config;
-    if grid.resize(config.rows(), config.cols()).is_err() {
-        return;
-    }
+    grid.as_mut().resize(plan.config.rows(), plan.config.cols());
+    let grid = GridHandle::new(grid.qt_thread());
     // Detached: it ends with the sieve, or is dropped with the guest when the app exits.
     drop(guestloop_qt::handle().spawn_local(run(plan, grid)));
 }
