@@ -1,0 +1,70 @@
+//! `winit-frontend [eratosthenes|minimal] [--rows R --cols C --tick S --seed N --trace FILE]
+//! [--quit-when-done]`
+//!
+//! Opens the eratosthenes grid (default) or the minimal window on winit's event loop. Bad flags,
+//! an unwritable trace file or the `primes` demo (not shown here) get one error line and exit
+//! code 2 before any window opens. Esc or closing the window quits with 0.
+
+use clap::CommandFactory;
+use guestloop::sieve::MAX_NUMBERS;
+use guestloop_demo_cli::{Demo, DemoArgs};
+use std::fs::File;
+use std::io::BufWriter;
+use winit::event_loop::EventLoop;
+use winit_frontend::app::{self, DemoApp};
+use winit_frontend::host::{Guest, RunGuest};
+use winit_frontend::minimal_demo::MinimalDemo;
+use winit_frontend::sieve_demo::SieveDemo;
+
+fn main() {
+    let (args, config) = DemoArgs::parse_or_exit(MAX_NUMBERS);
+    let invalid = |message: String| {
+        DemoArgs::command()
+            .error(clap::error::ErrorKind::InvalidValue, message)
+            .exit()
+    };
+    if args.demo == Demo::Primes {
+        invalid("the winit front-end shows eratosthenes and minimal; primes is in qt-frontend and tui-check".into());
+    }
+    let trace = args
+        .sieve
+        .trace
+        .as_deref()
+        .map(|path| match File::create(path) {
+            Ok(file) => BufWriter::new(file),
+            Err(error) => invalid(format!(
+                "cannot write the trace to {}: {error}",
+                path.display()
+            )),
+        });
+    let event_loop = match EventLoop::<RunGuest>::with_user_event().build() {
+        Ok(event_loop) => event_loop,
+        Err(error) => {
+            eprintln!("error: cannot start winit's event loop (is there a display?): {error}");
+            std::process::exit(1);
+        }
+    };
+    let guest = Guest::new(event_loop.create_proxy());
+    let code = match args.demo {
+        Demo::Minimal => {
+            let demo = MinimalDemo::start(guest.executor());
+            run(event_loop, DemoApp::new(guest, demo))
+        }
+        Demo::Eratosthenes | Demo::Primes => {
+            let demo = SieveDemo::start(guest.executor(), config, trace, args.quit_when_done);
+            run(event_loop, DemoApp::new(guest, demo))
+        }
+    };
+    std::process::exit(code);
+}
+
+/// Runs `app` until it quits; returns the exit code.
+fn run(event_loop: EventLoop<RunGuest>, mut app: DemoApp<impl app::Demo>) -> i32 {
+    match event_loop.run_app(&mut app) {
+        Ok(()) => app.exit_code(),
+        Err(error) => {
+            eprintln!("error: winit's event loop failed: {error}");
+            1
+        }
+    }
+}
