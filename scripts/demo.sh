@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 ensure_rust
-ensure_packages "${QT_PACKAGES[@]}"
+# The winit front-end's libraries too, so that `cargo run -p winit-frontend` works after this.
+ensure_packages "${QT_PACKAGES[@]}" "${WINIT_PACKAGES[@]}"
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
     echo "error: no display (DISPLAY and WAYLAND_DISPLAY are unset): run this in a desktop session," >&2
     echo "or without one: xvfb-run -a scripts/demo.sh" >&2

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs what the tests need if it is missing, then runs every test: formatting, lints, unit,
-# doc, property and snapshot tests, the Qt front-end's tests on Qt's offscreen platform, and
-# screenshots of both Qt windows under Xvfb.
+# doc, property and snapshot tests, the Qt front-end's tests on Qt's offscreen platform, the
+# winit front-end's tests on an Xvfb of their own, and screenshots of the Qt and winit windows
+# under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 ensure_rust
-ensure_packages "${QT_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+ensure_packages "${QT_PACKAGES[@]}" "${WINIT_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 
 export INSTA_UPDATE=no  # a snapshot that differs fails; review changes with `cargo insta review`
+# The winit tests start their own Xvfb; without xvfb-run or xdotool they would only say they
+# skipped. Here they must run.
+export GUESTLOOP_REQUIRE_XVFB=1
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
 chmod 700 "$XDG_RUNTIME_DIR"
 
@@ -32,6 +36,8 @@ RUSTFLAGS="--cfg guestloop_loom" CARGO_TARGET_DIR=target/loom \
     cargo test -p guestloop --lib --release loom
 echo "== Qt windows under Xvfb"
 scripts/qt-screenshots.sh
+echo "== winit windows under Xvfb"
+scripts/winit-screenshots.sh
 echo "== the demo binary has no test hooks"
 # Without the feature, in release, as scripts/demo.sh builds it (the features of its dependencies
 # differ from the test build's, so this is a build of its own either way).
