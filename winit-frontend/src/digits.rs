@@ -29,31 +29,31 @@ pub fn width(number: u32) -> u32 {
     number.to_string().len() as u32 * ADVANCE - 1
 }
 
-/// Draws `number` centred in `rect` if it fits with a pixel to spare on each side; otherwise
-/// draws nothing (the cell's colour says enough).
+/// Draws `number` centred in `rect` if it fits with a font pixel to spare on each side, twice
+/// as big if that fits too; otherwise draws nothing (the cell's colour says enough).
 pub fn draw_centred(canvas: &mut Canvas, rect: Rect, number: u32, colour: u32) {
-    let (text_width, text_height) = (width(number), HEIGHT);
-    if rect.width < text_width + 2 || rect.height < text_height + 2 {
+    let fits = |scale: u32| {
+        rect.width >= (width(number) + 2) * scale && rect.height >= (HEIGHT + 2) * scale
+    };
+    let Some(scale) = [2, 1].into_iter().find(|&scale| fits(scale)) else {
         return;
-    }
-    let mut x = rect.x + (rect.width - text_width) / 2;
-    let y = rect.y + (rect.height - text_height) / 2;
+    };
+    let mut x = rect.x + (rect.width - width(number) * scale) / 2;
+    let y = rect.y + (rect.height - HEIGHT * scale) / 2;
     for digit in number.to_string().bytes() {
         let glyph = &GLYPHS[usize::from(digit - b'0')];
-        for (row, bits) in glyph.iter().enumerate() {
-            for col in 0..5 {
-                if bits & (0x10 >> col) != 0 {
-                    let dot = Rect {
-                        x: x + col,
-                        y: y + row as u32,
-                        width: 1,
-                        height: 1,
-                    };
-                    canvas.fill(dot, colour);
-                }
+        for (row, bits) in (0..).zip(glyph) {
+            for col in (0..5).filter(|col| bits & (0x10 >> col) != 0) {
+                let dot = Rect {
+                    x: x + col * scale,
+                    y: y + row * scale,
+                    width: scale,
+                    height: scale,
+                };
+                canvas.fill(dot, colour);
             }
         }
-        x += ADVANCE;
+        x += ADVANCE * scale;
     }
 }
 
@@ -83,6 +83,27 @@ mod tests {
             1,
         );
         assert!(!canvas.pixels().contains(&1), "too narrow: nothing drawn");
+    }
+
+    #[test]
+    fn big_cells_get_digits_twice_as_big() {
+        let lit = |cell: Rect| {
+            let mut canvas = Canvas::new(100, 40, 0);
+            draw_centred(&mut canvas, cell, 1600, 1);
+            canvas.pixels().iter().filter(|&&p| p == 1).count()
+        };
+        let small = Rect {
+            x: 0,
+            y: 0,
+            width: 40,
+            height: 12,
+        };
+        let big = Rect {
+            width: 2 * width(1600) + 4,
+            height: 2 * HEIGHT + 4,
+            ..small
+        };
+        assert_eq!(lit(big), 4 * lit(small));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use crate::app::{BACKGROUND, Demo, Next};
 use crate::canvas::{Canvas, GLYPH, Rect, pixel, printable};
 use crate::digits;
-use guestloop::sieve::{Frame, SieveConfig, SieveEvent, SieveView, TraceWriter, run_sieve};
+use guestloop::sieve::{Frame, SieveConfig, SieveEvent, SieveView, Status, TraceWriter, run_sieve};
 use guestloop::{Executor, JoinHandle};
 use std::cell::{Cell, RefCell};
 use std::fs::File;
@@ -169,8 +169,10 @@ fn initial_size(config: &SieveConfig, (max_width, max_height): (u32, u32)) -> (u
     let cell_width = digits::width(config.numbers()) + 6;
     let width = config.cols().saturating_mul(cell_width) + 2 * MARGIN;
     let height = config.rows().saturating_mul(CELL_HEIGHT) + STATUS_HEIGHT + MARGIN;
+    // At least as wide as the congratulation, the longest status line.
+    let least = printable(Status::Congratulations.text()).len() as u32 * GLYPH + 2 * MARGIN;
     (
-        width.clamp(480, max_width.max(480)),
+        width.clamp(least, max_width.max(least)),
         height.clamp(120, max_height.max(120)),
     )
 }
