@@ -198,6 +198,10 @@ const LOOP_CHECKS: &[(&str, LoopCheck)] = &[
         ticks_are_never_early,
     ),
     (
+        "futures spawned from another thread all arrive (wake latency printed)",
+        wakes_from_another_thread_arrive,
+    ),
+    (
         "a real click changes the minimal label exactly 1 s later on the guest clock, never \
          earlier on the wall clock, and the window shows it",
         a_click_answers_one_second_later,
@@ -296,6 +300,53 @@ fn ticks_are_never_early(event_loop: &mut EventLoop<RunGuest>) -> CheckResult {
         *slot.borrow_mut() = result;
     };
     run_on_loop(event_loop, Builder::default(), run, Duration::from_secs(60));
+    outcome.replace(Ok(()))
+}
+
+/// Wake latency, measured the guide's way: the time from a spawn on another thread to the
+/// future running on winit's thread, one at a time, 200 times.
+fn wakes_from_another_thread_arrive(event_loop: &mut EventLoop<RunGuest>) -> CheckResult {
+    let outcome = Rc::new(RefCell::new(Err("the check never finished".to_owned())));
+    let slot = outcome.clone();
+    let run = async move {
+        let spawner = Handle::current().spawner();
+        let (latencies, arrived) = async_channel::unbounded();
+        let sender = std::thread::spawn(move || {
+            for _ in 0..200 {
+                let sent = std::time::Instant::now();
+                let latencies = latencies.clone();
+                let arrival = async move {
+                    let _ = latencies.send_blocking(sent.elapsed());
+                };
+                if spawner.spawn(arrival).is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_micros(500));
+            }
+        });
+        let mut latency = Vec::new();
+        while latency.len() < 200 {
+            match arrived.recv().await {
+                Ok(elapsed) => latency.push(elapsed),
+                Err(_) => break,
+            }
+        }
+        let _ = sender.join();
+        *slot.borrow_mut() = if latency.len() == 200 {
+            latency.sort();
+            let at = |q: usize| latency[(latency.len() - 1) * q / 100];
+            println!(
+                "     200 spawns from another thread: latency p50 {:?}, p99 {:?}, max {:?}",
+                at(50),
+                at(99),
+                at(100)
+            );
+            Ok(())
+        } else {
+            Err(format!("{} of 200 spawned futures ran", latency.len()))
+        };
+    };
+    run_on_loop(event_loop, Builder::default(), run, Duration::from_secs(30));
     outcome.replace(Ok(()))
 }
 
