@@ -11,8 +11,9 @@
 //! - [`sieve_demo`], [`minimal_demo`]: the two demos as pixels, on `guestloop`'s models.
 //! - [`canvas`], [`digits`]: rectangles and bitmap text.
 //!
-//! Nothing here reimplements a model: the window runs `run_sieve` and `run_minimal`, so its
-//! trace is the test host's.
+//! Only `host` and `app` know winit (and only `app` softbuffer): the demos draw into a
+//! [`Canvas`](canvas::Canvas) and can be tested without a window. Nothing here reimplements a
+//! model: the window runs `run_sieve` and `run_minimal`, so its trace is the test host's.
 
 pub mod app;
 pub mod canvas;

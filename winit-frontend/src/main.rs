@@ -5,7 +5,7 @@
 //! an unwritable trace file or the `primes` demo (not shown here) get one error line and exit
 //! code 2 before any window opens. Esc or closing the window quits with 0.
 
-use clap::CommandFactory;
+use clap::{CommandFactory, Parser};
 use guestloop::sieve::MAX_NUMBERS;
 use guestloop_demo_cli::{Demo, DemoArgs};
 use std::fs::File;
@@ -16,15 +16,30 @@ use winit_frontend::host::{Guest, RunGuest};
 use winit_frontend::minimal_demo::MinimalDemo;
 use winit_frontend::sieve_demo::SieveDemo;
 
+/// The demos' shared flags (those of the Qt and terminal front-ends).
+#[derive(Debug, Parser)]
+#[command(
+    name = "winit-frontend",
+    version,
+    about = "guestloop on winit's event loop: the eratosthenes and minimal demos, drawn with softbuffer."
+)]
+struct Cli {
+    #[command(flatten)]
+    demo: DemoArgs,
+}
+
 fn main() {
-    let (args, config) = DemoArgs::parse_or_exit(MAX_NUMBERS);
-    let invalid = |message: String| {
-        DemoArgs::command()
-            .error(clap::error::ErrorKind::InvalidValue, message)
-            .exit()
-    };
+    let args = Cli::parse().demo;
+    let invalid = |kind, message: String| Cli::command().error(kind, message).exit();
+    let config = args
+        .sieve_config(MAX_NUMBERS)
+        .unwrap_or_else(|error| error.exit());
     if args.demo == Demo::Primes {
-        invalid("the winit front-end shows eratosthenes and minimal; primes is in qt-frontend and tui-check".into());
+        invalid(
+            clap::error::ErrorKind::InvalidValue,
+            "the winit front-end shows eratosthenes and minimal (primes: qt-frontend, tui-check)"
+                .into(),
+        );
     }
     let trace = args
         .sieve
@@ -32,10 +47,10 @@ fn main() {
         .as_deref()
         .map(|path| match File::create(path) {
             Ok(file) => BufWriter::new(file),
-            Err(error) => invalid(format!(
-                "cannot write the trace to {}: {error}",
-                path.display()
-            )),
+            Err(error) => invalid(
+                clap::error::ErrorKind::Io,
+                format!("cannot write the trace to {}: {error}", path.display()),
+            ),
         });
     let event_loop = match EventLoop::<RunGuest>::with_user_event().build() {
         Ok(event_loop) => event_loop,
