@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Screenshots of the three Qt windows under a real X server (Xvfb), checked not to be blank.
+# Screenshots of the three Qt windows under a real X server (Xvfb), checked not to be blank: the
+# grid at 40×40 and at 1,000×1,000, minimal, primes.
 # The primes window is shot mid-run: Start is clicked (by the click hook) 0.3 s after launch.
 #
 #   scripts/qt-screenshots.sh [OUT_DIR]     (needs a built $CARGO_TARGET_DIR/debug/qt-frontend,
@@ -29,6 +30,8 @@ shoot() { # name, seconds before the shot, unique colours expected at least, the
 }
 
 shoot eratosthenes 4 50 eratosthenes --tick 0.01
+# A million cells, one pixel-sized block each, part-way through a 50 µs-tick run.
+shoot eratosthenes-1000x1000 4 50 eratosthenes --rows 1000 --cols 1000 --tick 0.00005
 shoot minimal 3 8 minimal
 # 10¹⁰ takes tens of seconds: at the shot the bar, the counts and the time are part-way.
 GUESTLOOP_QT_CLICK_AFTER_MS=300:startButton shoot primes 3 8 primes --limit 10000000000

@@ -8,7 +8,7 @@ Window {
     id: window
     title: "guestloop: eratosthenes"
     visible: true
-    width: Math.max(cells.preferredWidth + 16, 320)
+    width: cells.preferredWidth + 16
     height: status.height + cells.preferredHeight + 24
     color: "white"
 

@@ -134,6 +134,8 @@ pub use qobject::GridCanvas;
 pub const TEXT_COLOUR: Rgb = Rgb { r: 0, g: 0, b: 0 };
 /// The largest area the grid asks the window for; beyond, it zooms out or pans.
 pub const MAX_AREA: (f64, f64) = (1244.0, 900.0);
+/// The smallest: a grid of one row or one column still gets room to zoom into.
+pub const MIN_AREA: (f64, f64) = (304.0, 200.0);
 
 /// The Rust side of [`GridCanvas`].
 #[derive(Debug, Default)]
@@ -165,7 +167,7 @@ impl GridTarget for GridCanvas {
     fn resize(mut self: Pin<&mut Self>, rows: u32, cols: u32) {
         let cells = rows as usize * cols as usize;
         let view = Viewport::new(rows, cols);
-        let (width, height) = view.preferred_size(MAX_AREA);
+        let (width, height) = view.preferred_size(MIN_AREA, MAX_AREA);
         {
             let mut this = self.as_mut().rust_mut();
             this.marks = vec![None; cells];

@@ -17,7 +17,7 @@
 //! measurements (event-loop gaps, frames, painted bytes, wakes, memory), and `list_grid`, the
 //! grid as it was drawn before (a `GridView` of `Text` cells), the benchmarks' baseline.
 
-// The four modules below hold cxx-qt bridges, whose `unsafe extern "C++"` blocks are our
+// The modules marked SAFETY below hold cxx-qt bridges, whose `unsafe extern "C++"` blocks are our
 // promise that each declared signature is the one in the C++ header. That is the only `unsafe`
 // here; no module has an `unsafe` block of its own. The bridges also generate signal-handler
 // types without `Debug`, which we cannot derive it for.

@@ -96,11 +96,15 @@ impl Viewport {
         }
     }
 
-    /// The size the item would like in an area of at most `max`: the whole grid at the zoom
-    /// [`Viewport::fitting_cell_height`] chooses, whole pixels, rounded up.
-    pub fn preferred_size(&self, max: (f64, f64)) -> (f64, f64) {
+    /// The size the item would like, between `min` and `max`: the whole grid at the zoom
+    /// [`Viewport::fitting_cell_height`] chooses for `max`, whole pixels rounded up, but never
+    /// smaller than `min` (a grid of one row still gets room to zoom into).
+    pub fn preferred_size(&self, min: (f64, f64), max: (f64, f64)) -> (f64, f64) {
         let (width, height) = self.content_size_at(self.fitting_cell_height(max));
-        (width.ceil().min(max.0), height.ceil().min(max.1))
+        (
+            width.ceil().clamp(min.0, max.0),
+            height.ceil().clamp(min.1, max.1),
+        )
     }
 
     /// The cell height at which the whole grid shows in `area`, as large as possible but not
@@ -284,7 +288,10 @@ mod tests {
     #[test]
     fn a_40_by_40_grid_keeps_the_windows_cells_of_31_by_22() {
         let mut view = Viewport::new(40, 40);
-        assert_eq!(view.preferred_size((1244.0, 920.0)), (1240.0, 880.0));
+        assert_eq!(
+            view.preferred_size((0.0, 0.0), (1244.0, 920.0)),
+            (1240.0, 880.0)
+        );
         view.set_size(1240.0, 880.0);
         assert_eq!(view.cell_size(), (31.0, 22.0)); // 4 digits: 4 × 6 + 7
         assert!(view.shows_numbers());
@@ -295,8 +302,14 @@ mod tests {
     #[test]
     fn large_grids_fit_as_square_blocks() {
         let mut view = Viewport::new(1000, 1000);
-        let (width, height) = view.preferred_size((1244.0, 920.0));
+        let (width, height) = view.preferred_size((300.0, 200.0), (1244.0, 920.0));
         assert_eq!((width, height), (920.0, 920.0));
+        // One row of ten million: a sliver of content, but room to zoom into.
+        let one_row = Viewport::new(1, 10_000_000);
+        assert_eq!(
+            one_row.preferred_size((300.0, 200.0), (1244.0, 920.0)),
+            (1244.0, 200.0)
+        );
         view.set_size(width, height);
         assert!(!view.shows_numbers());
         assert!(close(view.cell_height(), 0.92));
