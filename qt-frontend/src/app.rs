@@ -27,7 +27,7 @@ pub fn run(args: &DemoArgs, config: SieveConfig) -> i32 {
                     "error: cannot write the trace to {}: {error}",
                     path.display()
                 );
-                return 1;
+                return 2; // a bad `--trace` value, before any window: as a bad flag
             }
         },
     };

@@ -122,7 +122,7 @@ fn a_trace_file_that_cannot_be_written_is_an_error() {
         &["--trace", "/nonexistent-dir/trace.txt", "--quit-when-done"],
         &[],
     );
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("cannot write the trace"), "{stderr}");
 }
 

@@ -45,8 +45,9 @@ fn main() {
     let trace = match app::open_trace(cli.demo.sieve.trace.as_deref()) {
         Ok(trace) => trace,
         Err(message) => {
+            // A bad `--trace` value, found before anything runs: the exit code of a bad flag.
             eprintln!("error: {message}");
-            std::process::exit(1);
+            std::process::exit(2);
         }
     };
     let code = if cli.check {

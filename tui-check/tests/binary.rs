@@ -98,6 +98,6 @@ fn the_trace_is_the_test_hosts_for_several_sizes() {
 #[test]
 fn an_unwritable_trace_is_an_error_before_anything_runs() {
     let output = tui_check(&["--check", "--trace", "/nonexistent/dir/trace.txt"]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write the trace"));
 }
