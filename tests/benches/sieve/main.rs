@@ -1,18 +1,22 @@
-//! Benchmark of the guestloop executor on the eratosthenes sieve, against a plain simulation.
+//! Benchmark of the guestloop executor on the eratosthenes sieve, against a plain simulation and
+//! against tokio, measured in the same run.
 //!
 //! Run with `cargo bench -p guestloop-tests --bench sieve`. It prints figures and asserts nothing
-//! about timing; it does assert that every sieve run ends like the simulation of the same grid.
+//! about timing; it does assert that every sieve run, on the executor and on tokio, ends like the
+//! simulation of the same grid.
 //!
 //! What it measures:
 //! 1. **Sieve to completion** on a [`TestHost`] (virtual time, tick 0.1 s, default seed) for
 //!    100×100, 500×500 and 1000×1000 grids, with a view that only counts events: wall time,
 //!    task polls, polls per second, done tick, marks and peak heap; next to it the synchronous
-//!    [`simulate`] of the same grid (wall time, peak heap) and the time ratio between the two.
-//!    Times are medians of several runs.
+//!    [`simulate`] of the same grid (wall time, peak heap), the same sieve on tokio
+//!    ([`tokio_sieve`]: current-thread runtime, paused clock, `LocalSet`) and the time ratios.
+//!    Times are medians of several runs (the executor's and the simulation's interleaved).
 //! 2. **Memory per sleeping task**: heap growth per task after spawning 100,000 tasks that each
 //!    sleep for an hour (or wait on one [`TickClock`] tick) and polling each once.
 //! 3. **Budget**: 1,000,000 ready tasks drained by calling [`Executor::run`] repeatedly; how many
 //!    runs it takes and the longest single run, i.e. how long the host loop is kept away.
+//! 4. **Spawn cost** and 5. **spawns from other threads**: see [`spawning`].
 //!
 //! Memory is measured, not estimated: a counting global allocator
 //! ([`guestloop_tests::counting_alloc`]) wraps the system allocator and tracks the bytes
@@ -20,12 +24,15 @@
 //!
 //! [`Executor::run`]: guestloop::Executor::run
 
-use guestloop::sieve::{SieveConfig, SieveEvent, run_sieve};
+mod spawning;
+mod tokio_sieve;
+
+use guestloop::sieve::{SieveConfig, SieveEvent, TraceWriter, run_sieve};
 use guestloop::testing::TestHost;
 use guestloop::{Instant, TickClock};
 use guestloop_tests::counting_alloc::{Counting, allocated, measure_peak};
 use guestloop_tests::simulation::simulate;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::hint::black_box;
 use std::rc::Rc;
 use std::time::{Duration, Instant as WallClock};
@@ -75,33 +82,59 @@ fn sieve_once(config: SieveConfig) -> SieveRun {
     }
 }
 
-/// Part 1: the sieve to completion on the executor and in the simulation, side by side.
+/// The same sieve on tokio, with the same counting view.
+fn tokio_once(config: SieveConfig) -> (u64, u32, u64) {
+    let events = Rc::new(Cell::new(0u64));
+    let counter = events.clone();
+    let view = move |_: &SieveEvent| counter.set(counter.get() + 1);
+    let summary = tokio_sieve::run_on_tokio(config, view);
+    (summary.done_tick, summary.marked, events.get())
+}
+
+/// The tokio sieve's trace is the simulation's (so it does the same work in the same order).
+fn check_tokio_trace(config: SieveConfig) {
+    let trace = Rc::new(RefCell::new(TraceWriter::new(Vec::new())));
+    tokio_sieve::run_on_tokio(config, trace.clone());
+    let trace = Rc::try_unwrap(trace).expect("the run is over");
+    let text = String::from_utf8(trace.into_inner().finish().expect("a Vec never fails"))
+        .expect("the trace is text");
+    assert_eq!(
+        text,
+        simulate(config.numbers()).trace(),
+        "the tokio sieve's trace differs from the simulation's"
+    );
+}
+
+/// Part 1: the sieve to completion on the executor, in the simulation and on tokio, side by side.
 fn bench_sieve(quick: bool) {
-    println!("## Sieve to completion (TestHost, tick 0.1 s, default seed; view counts events)\n");
     println!(
-        "| grid      | runs | done tick | marked  | events    | polls     | executor ms | Mpolls/s | exec peak KiB | simulation ms | sim peak KiB | time ratio |"
+        "## Sieve to completion (TestHost, tick 0.1 s, default seed; view counts events; \
+         medians; tokio: current-thread runtime, paused clock, LocalSet)\n"
     );
     println!(
-        "|-----------|-----:|----------:|--------:|----------:|----------:|------------:|---------:|--------------:|--------------:|-------------:|-----------:|"
+        "| grid      | runs | done tick | marked  | events    | polls     | executor ms | Mpolls/s | exec peak KiB | simulation ms | sim peak KiB | tokio ms | tokio peak KiB | exec ÷ sim | tokio ÷ exec |"
     );
+    println!(
+        "|-----------|-----:|----------:|--------:|----------:|----------:|------------:|---------:|--------------:|--------------:|-------------:|---------:|---------------:|-----------:|-------------:|"
+    );
+    check_tokio_trace(SieveConfig::new(40, 40).expect("a valid grid"));
     let grids: &[(u32, usize)] = if quick {
         &[(100, 1)]
     } else {
-        &[(100, 5), (500, 5), (1000, 5)]
+        &[(100, 7), (500, 7), (1000, 7)]
     };
     for &(side, runs) in grids {
         let config = SieveConfig::new(side, side).expect("a valid grid");
         let numbers = config.numbers();
-        let (mut exec_times, mut exec_peaks, mut sim_times, mut sim_peaks) =
-            (vec![], vec![], vec![], vec![]);
+        let mut exec = Samples::default();
+        let mut sim = Samples::default();
+        let mut tokio = Samples::default();
         let mut last = None;
         for _ in 0..runs {
             let (run, time, peak) = measure(|| sieve_once(config));
-            exec_times.push(time);
-            exec_peaks.push(peak);
+            exec.push(time, peak);
             let (simulation, time, peak) = measure(|| black_box(simulate(numbers)));
-            sim_times.push(time);
-            sim_peaks.push(peak);
+            sim.push(time, peak);
             assert_eq!(
                 (run.done_tick, run.marked),
                 (simulation.done_tick, simulation.marked()),
@@ -110,26 +143,60 @@ fn bench_sieve(quick: bool) {
             last = Some(run);
         }
         let run = last.expect("at least one run");
+        // tokio's runs after, not between: a run between would leave the allocator's heap in
+        // another state for the next simulation (its 14 MB of marks then cost fresh pages).
+        for _ in 0..runs {
+            let ((done_tick, marked, events), time, peak) = measure(|| tokio_once(config));
+            tokio.push(time, peak);
+            assert_eq!(
+                (done_tick, marked, events),
+                (run.done_tick, run.marked, run.events),
+                "{side}×{side}: tokio and the executor disagree"
+            );
+        }
         if side == 1000 {
             assert_eq!((run.done_tick, run.marked), (500_001, 921_501));
         }
-        let (exec, sim) = (median(exec_times), median(sim_times));
+        let (exec_time, sim_time, tokio_time) = (exec.time(), sim.time(), tokio.time());
         println!(
-            "| {:<9} | {runs:>4} | {:>9} | {:>7} | {:>9} | {:>9} | {:>11.1} | {:>8.2} | {:>13.0} | {:>13.1} | {:>12.0} | {:>9.1}× |",
+            "| {:<9} | {runs:>4} | {:>9} | {:>7} | {:>9} | {:>9} | {:>11.1} | {:>8.2} | {:>13.0} | {:>13.1} | {:>12.0} | {:>8.1} | {:>14.0} | {:>9.1}× | {:>11.1}× |",
             format!("{side}×{side}"),
             run.done_tick,
             run.marked,
             run.events,
             run.polls,
-            ms(exec),
-            run.polls as f64 / exec.as_secs_f64() / 1e6,
-            kib(median(exec_peaks)),
-            ms(sim),
-            kib(median(sim_peaks)),
-            exec.as_secs_f64() / sim.as_secs_f64(),
+            ms(exec_time),
+            run.polls as f64 / exec_time.as_secs_f64() / 1e6,
+            kib(exec.peak()),
+            ms(sim_time),
+            kib(sim.peak()),
+            ms(tokio_time),
+            kib(tokio.peak()),
+            exec_time.as_secs_f64() / sim_time.as_secs_f64(),
+            tokio_time.as_secs_f64() / exec_time.as_secs_f64(),
         );
     }
     println!();
+}
+
+/// Wall times and peak heaps of repeated runs; their medians.
+#[derive(Default)]
+struct Samples {
+    times: Vec<Duration>,
+    peaks: Vec<usize>,
+}
+
+impl Samples {
+    fn push(&mut self, time: Duration, peak: usize) {
+        self.times.push(time);
+        self.peaks.push(peak);
+    }
+    fn time(&self) -> Duration {
+        median(self.times.clone())
+    }
+    fn peak(&self) -> usize {
+        median(self.peaks.clone())
+    }
 }
 
 /// Heap bytes per task once `count` tasks made by `task` have each been polled once.
@@ -225,5 +292,7 @@ fn main() {
     bench_sieve(quick);
     bench_sleeping_tasks(quick);
     bench_budget(quick);
+    spawning::bench_spawn_cost(quick);
+    spawning::bench_cross_thread(quick);
     println!("(total {:.1} s)", start.elapsed().as_secs_f64());
 }
