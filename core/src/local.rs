@@ -102,7 +102,8 @@ pub(crate) struct Local {
     /// waker, and a wake can tell that the task woke itself.
     polling: Cell<Option<Polled>>,
     poll_budget: usize,
-    max_catch_up: Duration,
+    /// The catch-up bound in nanoseconds (saturated): compared with an integer on every batch.
+    max_catch_up: u64,
     panic_hook: RefCell<Option<PanicHook>>,
     counters: Counters,
 }
@@ -163,6 +164,37 @@ pub(crate) fn abort(header: &Arc<Header>) {
     std::task::Wake::wake_by_ref(header);
 }
 
+/// Arms a timer for `deadline` on the current executor (there must be one) that wakes `waker`'s
+/// task; returns its slot in the deadline's bucket. Out of line: the futures that call it are
+/// inlined into every task's poll, and should stay small there.
+#[inline(never)]
+pub(crate) fn arm_timer(deadline: Instant, waker: &Waker) -> u32 {
+    // The common case (a task waits for the latest deadline, with its own waker) makes no call,
+    // so it costs no saved registers either.
+    let armed = context::with_current(|local| {
+        let polled = local
+            .polling
+            .get()
+            .filter(|polled| polled.is_waker_of(waker))?;
+        let wakeup = Wakeup::Task(polled.id);
+        local
+            .timers
+            .borrow_mut()
+            .try_insert_latest(deadline, wakeup)
+    });
+    match armed {
+        Some(Some(slot)) => slot,
+        _ => arm_timer_elsewhere(deadline, waker),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn arm_timer_elsewhere(deadline: Instant, waker: &Waker) -> u32 {
+    context::with_current(|local| local.arm_timer(deadline, waker).slot())
+        .expect("a timer is armed on the current executor")
+}
+
 /// Cancels the timer `key` of the executor `owner`, if it is this thread's and still alive. A
 /// timer whose executor is on another thread stays queued and wakes nothing that matters.
 pub(crate) fn cancel_timer(owner: u32, key: TimerKey) {
@@ -212,7 +244,7 @@ impl Local {
             host_timer: Cell::new(HostTimer::Set(None)),
             polling: Cell::new(None),
             poll_budget,
-            max_catch_up,
+            max_catch_up: u64::try_from(max_catch_up.as_nanos()).unwrap_or(u64::MAX),
             panic_hook: RefCell::new(panic_hook),
             counters: Counters::default(),
         });
@@ -343,9 +375,11 @@ impl Local {
     fn deliver(&self, limit: usize) -> usize {
         let mut delivered = 0;
         while delivered < limit {
-            let (count, waker) = self.batch.borrow_mut().deliver(limit - delivered, |id| {
-                self.tasks.borrow_mut().mark_queued(id)
-            });
+            let (count, waker) = {
+                let mut tasks = self.tasks.borrow_mut();
+                let mut batch = self.batch.borrow_mut();
+                batch.deliver(limit - delivered, |id| tasks.mark_queued(id))
+            };
             delivered += count;
             let Some(key) = waker else {
                 break;
@@ -362,6 +396,7 @@ impl Local {
         delivered
     }
 
+    #[inline]
     fn poll(&self, id: TaskId) {
         let Some(mut task) = self.tasks.borrow_mut().start_poll(id) else {
             return; // a stale wake of a task that is gone
@@ -375,13 +410,17 @@ impl Local {
                     self.drop_task(task);
                 }
             }
-            std::task::Poll::Ready(outcome) => {
-                self.tasks.borrow_mut().remove(id);
-                self.drop_task(task);
-                if let Outcome::Panicked(message) = outcome {
-                    self.report_panic(message);
-                }
-            }
+            std::task::Poll::Ready(outcome) => self.finish(id, task, outcome),
+        }
+    }
+
+    /// A task's future completed (or panicked): frees its slot and drops it.
+    #[inline(never)]
+    fn finish(&self, id: TaskId, task: Task, outcome: Outcome) {
+        self.tasks.borrow_mut().remove(id);
+        self.drop_task(task);
+        if let Outcome::Panicked(message) = outcome {
+            self.report_panic(message.into());
         }
     }
 
@@ -422,7 +461,9 @@ impl Local {
                 }
                 Vec::new()
             }
-            Some(deadline) if host_now.saturating_duration_since(deadline) > self.max_catch_up => {
+            Some(deadline)
+                if host_now.as_nanos().saturating_sub(deadline.as_nanos()) > self.max_catch_up =>
+            {
                 self.set_now(host_now);
                 bump(&self.counters.clock_jumps);
                 let mut timers = self.timers.borrow_mut();
@@ -457,6 +498,7 @@ impl Local {
     }
 
     /// Gives the closed batch's timer bucket back to the timer queue, for reuse.
+    #[inline]
     fn recycle_fired(&self) {
         let emptied = self.batch.borrow_mut().take_delivered_buffer();
         if let Some(wakeups) = emptied {
@@ -481,10 +523,16 @@ impl Local {
                     || self.shared.has_work()
                     || self.timer_due();
             }
-            if !self.batch.borrow().is_open() && !self.start_batch(&mut intake) {
-                return false;
-            }
-            let next = self.batch.borrow_mut().next(budget);
+            let next = {
+                let mut batch = self.batch.borrow_mut();
+                batch.is_open().then(|| batch.next(budget))
+            };
+            let Some(next) = next else {
+                if !self.start_batch(&mut intake) {
+                    return false;
+                }
+                continue;
+            };
             match next {
                 Next::Poll(id) => {
                     polls -= 1;

@@ -105,10 +105,11 @@ impl Wake for Header {
     }
 }
 
-/// How a task's future ended, as the executor sees it.
+/// How a task's future ended, as the executor sees it. The message is boxed so that a poll's
+/// result fits in two registers.
 pub(crate) enum Outcome {
     Finished,
-    Panicked(String),
+    Panicked(Box<str>),
 }
 
 /// A spawned future as the executor stores it: boxed once together with its waker, so that
@@ -194,7 +195,7 @@ impl<F: Future> RawTask for TaskCell<F> {
                 this.sender
                     .0
                     .complete(Err(JoinError::Panicked(message.clone())));
-                Poll::Ready(Outcome::Panicked(message))
+                Poll::Ready(Outcome::Panicked(message.into()))
             }
         }
     }
@@ -204,18 +205,14 @@ impl<F: Future> RawTask for TaskCell<F> {
     }
 }
 
-enum Slot {
-    Vacant,
-    Idle(Task),
-    /// Taken out for a poll; it comes back unless it finished or was aborted meanwhile.
-    Running,
-}
-
+/// One slot of the [`TaskTable`]. A live task's id matches the slot's generation; freeing the
+/// slot moves the generation on, so no id of a gone task matches again.
 struct Entry {
+    /// The task while it is idle; `None` while it is taken out for a poll (or the slot is free).
+    task: Option<Task>,
     generation: u32,
     /// Whether the task's id is in the ready queue: a task is queued at most once.
     queued: bool,
-    slot: Slot,
 }
 
 /// Every live task of one executor, by [`TaskId`]: a slab with generations.
@@ -232,30 +229,35 @@ impl TaskTable {
     pub(crate) fn insert(&mut self, make: impl FnOnce(TaskId) -> Task) -> TaskId {
         let index = self.free.pop().unwrap_or_else(|| {
             self.entries.push(Entry {
+                task: None,
                 generation: 0,
                 queued: false,
-                slot: Slot::Vacant,
             });
             u32::try_from(self.entries.len() - 1).expect("more than 2^32 live tasks")
         });
         let entry = &mut self.entries[index as usize];
         let id = TaskId::new(index, entry.generation);
-        entry.slot = Slot::Idle(make(id));
+        entry.task = Some(make(id));
         entry.queued = false;
         self.live += 1;
         id
     }
 
+    /// The slot of a live task (idle or being polled).
+    #[inline]
     fn entry(&mut self, id: TaskId) -> Option<&mut Entry> {
-        self.entries
-            .get_mut(id.index())
-            .filter(|entry| entry.generation == id.generation())
+        let entry = self.entries.get_mut(id.index())?;
+        if entry.generation != id.generation() {
+            return None;
+        }
+        Some(entry)
     }
 
     /// Marks a live task queued; returns whether it was not already (so the caller queues it).
+    #[inline]
     pub(crate) fn mark_queued(&mut self, id: TaskId) -> bool {
         match self.entry(id) {
-            Some(entry) if !entry.queued && !matches!(entry.slot, Slot::Vacant) => {
+            Some(entry) if !entry.queued => {
                 entry.queued = true;
                 true
             }
@@ -265,43 +267,27 @@ impl TaskTable {
 
     /// The header of an idle task.
     pub(crate) fn header(&self, id: TaskId) -> Option<&Arc<Header>> {
-        match self.entries.get(id.index()) {
-            Some(Entry {
-                generation,
-                slot: Slot::Idle(task),
-                ..
-            }) if *generation == id.generation() => Some(task.header()),
-            _ => None,
-        }
+        let entry = self.entries.get(id.index())?;
+        let task = entry.task.as_ref()?;
+        (entry.generation == id.generation()).then(|| task.header())
     }
 
     /// Takes a queued, idle task out for a poll; `None` for a stale id.
+    #[inline]
     pub(crate) fn start_poll(&mut self, id: TaskId) -> Option<Task> {
-        let entry = self.entry(id)?;
-        if !entry.queued {
-            return None;
-        }
-        match std::mem::replace(&mut entry.slot, Slot::Running) {
-            Slot::Idle(task) => {
-                entry.queued = false; // a wake during the poll queues it again
-                Some(task)
-            }
-            other => {
-                entry.slot = other;
-                None
-            }
-        }
+        let entry = self.entry(id).filter(|entry| entry.queued)?;
+        let task = entry.task.take()?;
+        entry.queued = false; // a wake during the poll queues it again
+        Some(task)
     }
 
     /// Puts a task back after a poll that left it pending; gives it back if its slot was freed
     /// meanwhile (it aborted itself), for the caller to drop outside the table's borrow.
+    #[inline]
     pub(crate) fn end_poll(&mut self, id: TaskId, task: Task) -> Option<Task> {
         match self.entry(id) {
-            Some(entry) if matches!(entry.slot, Slot::Running) => {
-                entry.slot = Slot::Idle(task);
-                None
-            }
-            _ => Some(task),
+            Some(entry) => entry.task.replace(task), // `None`: the slot was empty while polled
+            None => Some(task),
         }
     }
 
@@ -309,13 +295,9 @@ impl TaskTable {
     pub(crate) fn remove(&mut self, id: TaskId) -> Option<Task> {
         let index = id.index();
         let entry = self.entry(id)?;
-        let task = match std::mem::replace(&mut entry.slot, Slot::Vacant) {
-            Slot::Idle(task) => Some(task),
-            Slot::Running => None,
-            Slot::Vacant => return None,
-        };
         entry.generation = entry.generation.wrapping_add(1);
         entry.queued = false;
+        let task = entry.task.take();
         self.free.push(index as u32);
         self.live -= 1;
         task
@@ -324,7 +306,7 @@ impl TaskTable {
     /// Takes out every idle task, for shutdown.
     pub(crate) fn drain(&mut self) -> Vec<Task> {
         let ids: Vec<TaskId> = (0..self.entries.len())
-            .filter(|&i| matches!(self.entries[i].slot, Slot::Idle(_)))
+            .filter(|&i| self.entries[i].task.is_some())
             .map(|i| TaskId::new(i as u32, self.entries[i].generation))
             .collect();
         ids.into_iter().filter_map(|id| self.remove(id)).collect()

@@ -125,6 +125,8 @@ pub struct Stalled;
 pub struct TestHost {
     state: Rc<VirtualLoop>,
     step: Duration,
+    /// `step` in nanoseconds (saturated), for the arithmetic of every step.
+    step_nanos: u64,
     /// How long [`run_until`](Self::run_until) waits for a wake from another thread.
     patience: Duration,
     // Declared last: dropped first, while the host state it calls is still alive.
@@ -165,6 +167,7 @@ impl TestHost {
         TestHost {
             state,
             step,
+            step_nanos: u64::try_from(step.as_nanos()).unwrap_or(u64::MAX),
             patience: Duration::ZERO,
             executor,
         }
@@ -292,12 +295,16 @@ impl TestHost {
                 return Err(Stalled);
             };
             // Wake at the first step boundary at or after the deadline, as fixed steps would.
-            let step = u64::try_from(self.step.as_nanos()).unwrap_or(u64::MAX);
+            // In integers, and without a division in the usual case (the deadline within a step).
+            let step = self.step_nanos;
             let wait = deadline.as_nanos().saturating_sub(self.now().as_nanos());
-            let jump = wait.div_ceil(step).max(1).saturating_mul(step);
-            self.state
-                .now
-                .set(self.now().saturating_add(Duration::from_nanos(jump)));
+            let jump = if wait <= step {
+                step
+            } else {
+                wait.div_ceil(step).saturating_mul(step)
+            };
+            let now = self.now().as_nanos().saturating_add(jump);
+            self.state.now.set(Instant::from_nanos(now));
         }
     }
 

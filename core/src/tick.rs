@@ -123,9 +123,11 @@ impl TickClock {
     /// Outside a task.
     #[track_caller]
     pub fn interval(&self, missed: MissedTicks) -> Interval {
+        let next = self.current_tick() + 1;
         Interval {
             clock: *self,
-            next: self.current_tick() + 1,
+            next,
+            next_at: self.instant_of(next),
             missed,
         }
     }
@@ -170,6 +172,8 @@ pub enum MissedTicks {
 pub struct Interval {
     clock: TickClock,
     next: u64,
+    /// The instant of tick `next`, kept by addition: one tick to the next is one period.
+    next_at: Instant,
     missed: MissedTicks,
 }
 
@@ -187,14 +191,29 @@ impl Interval {
         if self.missed == MissedTicks::Skip {
             let current = self.clock.current_tick();
             if current > self.next {
-                self.next = current;
+                self.set_next(current);
             }
         }
-        let sleep = sleep_until(self.clock.instant_of(self.next));
+        let sleep = sleep_until(self.next_at);
         NextTick {
             interval: self,
             sleep,
         }
+    }
+
+    /// With [`MissedTicks::Skip`]: the guest clock may have jumped past more ticks while this
+    /// one was awaited. Out of line, as the rarer policy.
+    #[cold]
+    fn skip_missed(&mut self) {
+        let current = self.clock.current_tick();
+        if current > self.next {
+            self.set_next(current);
+        }
+    }
+
+    fn set_next(&mut self, tick: u64) {
+        self.next = tick;
+        self.next_at = self.clock.instant_of(tick);
     }
 
     /// The clock this interval follows.
@@ -220,11 +239,13 @@ impl Future for NextTick<'_> {
         Pin::new(&mut this.sleep).poll(cx).map(|()| {
             let interval = &mut *this.interval;
             if interval.missed == MissedTicks::Skip {
-                // The guest clock may have jumped past more ticks while this one was awaited.
-                interval.next = interval.next.max(interval.clock.current_tick());
+                interval.skip_missed();
             }
             let tick = interval.next;
             interval.next = tick + 1;
+            // `instant_of(tick + 1)`, saturating at `Instant::MAX` as it does.
+            let at = interval.next_at.as_nanos();
+            interval.next_at = Instant::from_nanos(at.saturating_add(interval.clock.period_nanos));
             tick
         })
     }

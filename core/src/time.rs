@@ -123,13 +123,26 @@ impl Future for Sleep {
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        // Polled again once armed, usually because the timer fired: its executor's clock alone
-        // tells.
-        if this.slot < UNREGISTERED {
-            let clock = context::current_clock();
-            if clock.owner == this.owner && clock.now.as_nanos() >= this.nanos {
-                this.slot = UNREGISTERED; // the timer has fired: its bucket is gone
+        let clock = context::current_clock();
+        // On its own executor's clock (or on the current one, for a sleep that has none yet),
+        // the common cases need nothing but that clock.
+        if clock.owner != 0
+            && (this.owner == clock.owner || this.owner == 0)
+            && this.slot != UNRESOLVED
+        {
+            if clock.now.as_nanos() >= this.nanos {
+                // The deadline has come: the timer, if it had one, has fired and its bucket is
+                // gone.
+                this.owner = clock.owner;
+                this.slot = UNREGISTERED;
                 return Poll::Ready(());
+            }
+            if this.slot == UNREGISTERED && this.nanos != u64::MAX {
+                // The first poll, in a task, of a deadline still ahead (what every tick of a
+                // `TickClock` is): arm the timer.
+                this.owner = clock.owner;
+                this.slot = local::arm_timer(Instant::from_nanos(this.nanos), cx.waker());
+                return Poll::Pending;
             }
         }
         this.poll_executor(cx)
@@ -137,7 +150,9 @@ impl Future for Sleep {
 }
 
 impl Sleep {
-    /// Everything but the fired fast path: resolve the deadline, arm or re-point the timer.
+    /// Everything but the fast paths: resolve the deadline, check the executor, arm or re-point
+    /// the timer.
+    #[cold]
     fn poll_executor(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         context::with_current(|local| {
             let id = local.id().get();

@@ -74,6 +74,35 @@ impl<W> TimerQueue<W> {
         }
     }
 
+    /// Inserts `wakeup` if `deadline` is the latest bucket's and the bucket has room (no call,
+    /// no allocation); `None` otherwise, and then nothing was inserted.
+    #[inline]
+    pub(crate) fn try_insert_latest(&mut self, deadline: Instant, wakeup: W) -> Option<u32> {
+        if self.latest.is_none() {
+            // No timer at all (a tick's bucket was just taken to fire): a spare vector, if one
+            // has room, becomes the latest bucket.
+            if self.spare.last().is_none_or(|spare| spare.capacity() == 0) {
+                return None;
+            }
+            let wakeups = self.spare.pop().unwrap_or_default();
+            self.latest = Some((deadline, Bucket { wakeups, live: 0 }));
+        }
+        match &mut self.latest {
+            Some((at, bucket))
+                if *at == deadline && bucket.wakeups.len() < bucket.wakeups.capacity() =>
+            {
+                let slot = u32::try_from(bucket.wakeups.len())
+                    .ok()
+                    .filter(|&slot| slot < MAX_SLOTS)?;
+                bucket.wakeups.push(Some(wakeup));
+                bucket.live += 1;
+                self.live += 1;
+                Some(slot)
+            }
+            _ => None,
+        }
+    }
+
     #[inline(never)]
     fn insert_elsewhere(&mut self, deadline: Instant, wakeup: W) -> TimerKey {
         let slot = Self::push(self.bucket_for(deadline), wakeup);

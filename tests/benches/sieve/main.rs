@@ -106,7 +106,7 @@ fn check_tokio_trace(config: SieveConfig) {
 }
 
 /// Part 1: the sieve to completion on the executor, in the simulation and on tokio, side by side.
-fn bench_sieve(quick: bool) {
+fn bench_sieve(quick: bool, with_tokio: bool) {
     println!(
         "## Sieve to completion (TestHost, tick 0.1 s, default seed; view counts events; \
          medians; tokio: current-thread runtime, paused clock, LocalSet)\n"
@@ -117,7 +117,9 @@ fn bench_sieve(quick: bool) {
     println!(
         "|-----------|-----:|----------:|--------:|----------:|----------:|------------:|---------:|--------------:|--------------:|-------------:|---------:|---------------:|-----------:|-------------:|"
     );
-    check_tokio_trace(SieveConfig::new(40, 40).expect("a valid grid"));
+    if with_tokio {
+        check_tokio_trace(SieveConfig::new(40, 40).expect("a valid grid"));
+    }
     let grids: &[(u32, usize)] = if quick {
         &[(100, 1)]
     } else {
@@ -145,7 +147,7 @@ fn bench_sieve(quick: bool) {
         let run = last.expect("at least one run");
         // tokio's runs after, not between: a run between would leave the allocator's heap in
         // another state for the next simulation (its 14 MB of marks then cost fresh pages).
-        for _ in 0..runs {
+        for _ in 0..if with_tokio { runs } else { 0 } {
             let ((done_tick, marked, events), time, peak) = measure(|| tokio_once(config));
             tokio.push(time, peak);
             assert_eq!(
@@ -157,9 +159,19 @@ fn bench_sieve(quick: bool) {
         if side == 1000 {
             assert_eq!((run.done_tick, run.marked), (500_001, 921_501));
         }
-        let (exec_time, sim_time, tokio_time) = (exec.time(), sim.time(), tokio.time());
+        let (exec_time, sim_time) = (exec.time(), sim.time());
+        let (tokio_ms, tokio_kib, tokio_ratio) = if with_tokio {
+            let tokio_time = tokio.time();
+            (
+                format!("{:.1}", ms(tokio_time)),
+                format!("{:.0}", kib(tokio.peak())),
+                format!("{:.1}×", tokio_time.as_secs_f64() / exec_time.as_secs_f64()),
+            )
+        } else {
+            ("—".into(), "—".into(), "—".into())
+        };
         println!(
-            "| {:<9} | {runs:>4} | {:>9} | {:>7} | {:>9} | {:>9} | {:>11.1} | {:>8.2} | {:>13.0} | {:>13.1} | {:>12.0} | {:>8.1} | {:>14.0} | {:>9.1}× | {:>11.1}× |",
+            "| {:<9} | {runs:>4} | {:>9} | {:>7} | {:>9} | {:>9} | {:>11.1} | {:>8.2} | {:>13.0} | {:>13.1} | {:>12.0} | {:>8} | {:>14} | {:>9.1}× | {:>12} |",
             format!("{side}×{side}"),
             run.done_tick,
             run.marked,
@@ -170,10 +182,10 @@ fn bench_sieve(quick: bool) {
             kib(exec.peak()),
             ms(sim_time),
             kib(sim.peak()),
-            ms(tokio_time),
-            kib(tokio.peak()),
+            tokio_ms,
+            tokio_kib,
             exec_time.as_secs_f64() / sim_time.as_secs_f64(),
-            tokio_time.as_secs_f64() / exec_time.as_secs_f64(),
+            tokio_ratio,
         );
     }
     println!();
@@ -285,14 +297,34 @@ fn bench_budget(quick: bool) {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
     // `cargo bench` passes `--bench`. Without it (`cargo test --all-targets`, a debug build) only
     // a quick smoke run is made.
-    let quick = !std::env::args().any(|arg| arg == "--bench");
+    let quick = !args.iter().any(|arg| arg == "--bench");
+    // For comparing two builds of the executor quickly: `-- --no-tokio` leaves tokio's column
+    // out, and names (`-- sieve memory`) run only the parts whose name contains one of them.
+    let tokio = !args.iter().any(|arg| arg == "--no-tokio");
+    let names: Vec<&str> = args
+        .iter()
+        .filter(|arg| !arg.starts_with('-'))
+        .map(String::as_str)
+        .collect();
+    let wanted = |part: &str| names.is_empty() || names.iter().any(|name| part.contains(name));
     let start = WallClock::now();
-    bench_sieve(quick);
-    bench_sleeping_tasks(quick);
-    bench_budget(quick);
-    spawning::bench_spawn_cost(quick);
-    spawning::bench_cross_thread(quick);
+    if wanted("sieve") {
+        bench_sieve(quick, tokio);
+    }
+    if wanted("memory") {
+        bench_sleeping_tasks(quick);
+    }
+    if wanted("budget") {
+        bench_budget(quick);
+    }
+    if wanted("spawn-cost") {
+        spawning::bench_spawn_cost(quick);
+    }
+    if wanted("cross-thread") {
+        spawning::bench_cross_thread(quick);
+    }
     println!("(total {:.1} s)", start.elapsed().as_secs_f64());
 }
