@@ -41,6 +41,7 @@ pub(crate) struct Enter {
 }
 
 impl Enter {
+    #[inline]
     pub(crate) fn new(local: &Rc<Local>) -> Enter {
         // While the thread's locals are being destroyed there is no current executor to set.
         let previous = CURRENT
@@ -58,6 +59,7 @@ impl Enter {
 }
 
 impl Drop for Enter {
+    #[inline]
     fn drop(&mut self) {
         let previous = self.previous.take();
         let _ = CURRENT.try_with(|current| current.replace(previous));

@@ -327,8 +327,21 @@ impl TestHost {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let mut task = self.spawn_local(future);
-        if self.run_until(|| task.is_finished()).is_err() {
+        // Whether the future is gone (done, panicked or dropped), told by a flag its task drops:
+        // a `Cell` read per step instead of the join state's lock.
+        struct SetOnDrop(Rc<Cell<bool>>);
+        impl Drop for SetOnDrop {
+            fn drop(&mut self) {
+                self.0.set(true);
+            }
+        }
+        let gone = Rc::new(Cell::new(false));
+        let guard = SetOnDrop(gone.clone());
+        let mut task = self.spawn_local(async move {
+            let _guard = guard;
+            future.await
+        });
+        if self.run_until(|| gone.get()).is_err() {
             panic!("TestHost::block_on: the future can never finish (the guest is idle)");
         }
         match task.try_take().expect("the task finished") {
