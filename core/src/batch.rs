@@ -22,14 +22,67 @@
 
 use crate::task::TaskId;
 use std::collections::VecDeque;
+use std::num::NonZeroU64;
 
-/// What a timer wakes when it fires. Plain data: a timer bucket is emptied at no cost per timer.
+/// What a timer wakes when it fires, packed into eight bytes (an `Option<Wakeup>` too: the
+/// timer buckets hold one per sleeping task). Plain data: a timer bucket is emptied at no cost
+/// per timer.
+///
+/// A task's id is stored plus one; a waker's key in the index half of an id that no task has
+/// (index `u32::MAX`, which [`TaskTable`](crate::task::TaskTable) never hands out).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Wakeup {
+pub(crate) struct Wakeup(NonZeroU64);
+
+/// A [`Wakeup`], unpacked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
     /// A task of this executor, armed while it was being polled: no waker to clone or drop.
     Task(TaskId),
     /// Anything else (a combinator's own waker, say): its key in the executor's `WakerSlab`.
     Waker(u32),
+}
+
+const NO_INDEX: u64 = u32::MAX as u64;
+
+impl Wakeup {
+    #[inline]
+    pub(crate) fn task(id: TaskId) -> Wakeup {
+        debug_assert_ne!(
+            id.to_bits() & NO_INDEX,
+            NO_INDEX,
+            "no task has index u32::MAX"
+        );
+        Wakeup(
+            NonZeroU64::new(id.to_bits().wrapping_add(1)).expect("a task's index is not u32::MAX"),
+        )
+    }
+
+    /// `key` must be below `u32::MAX` (a `WakerSlab` key is).
+    #[inline]
+    pub(crate) fn waker(key: u32) -> Wakeup {
+        debug_assert_ne!(key, u32::MAX);
+        let bits = (u64::from(key) << 32 | NO_INDEX).wrapping_add(1);
+        Wakeup(NonZeroU64::new(bits).expect("a waker key is below u32::MAX"))
+    }
+
+    #[inline]
+    pub(crate) fn target(self) -> Target {
+        let bits = self.0.get() - 1;
+        if bits & NO_INDEX == NO_INDEX {
+            Target::Waker((bits >> 32) as u32)
+        } else {
+            Target::Task(TaskId::from_bits(bits))
+        }
+    }
+
+    /// The task it wakes, if it wakes one by id.
+    #[inline]
+    pub(crate) fn task_id(self) -> Option<TaskId> {
+        match self.target() {
+            Target::Task(id) => Some(id),
+            Target::Waker(_) => None,
+        }
+    }
 }
 
 /// What the executor should do next for the open batch.
@@ -119,7 +172,7 @@ impl Batch {
         while self.cursor < self.delivered {
             let wakeup = &self.wakeups[self.cursor];
             self.cursor += 1;
-            if let Some(Wakeup::Task(id)) = *wakeup {
+            if let Some(id) = wakeup.and_then(Wakeup::task_id) {
                 return Next::Poll(id);
             }
         }
@@ -155,16 +208,16 @@ impl Batch {
         let start = self.delivered;
         while self.delivered < end {
             let wakeup = &mut self.wakeups[self.delivered];
-            match *wakeup {
+            match wakeup.map(Wakeup::target) {
                 // Already queued (it is in this bucket twice, say): it runs once, at its first.
-                Some(Wakeup::Task(id)) if !mark(id) => *wakeup = None,
-                Some(Wakeup::Task(_)) | None => {}
-                Some(Wakeup::Waker(key)) if self.cursor == self.delivered => {
+                Some(Target::Task(id)) if !mark(id) => *wakeup = None,
+                Some(Target::Task(_)) | None => {}
+                Some(Target::Waker(key)) if self.cursor == self.delivered => {
                     self.delivered += 1;
                     self.cursor += 1;
                     return (self.delivered - start, Some(key));
                 }
-                Some(Wakeup::Waker(_)) => break, // after the timers before it have run
+                Some(Target::Waker(_)) => break, // after the timers before it have run
             }
             self.delivered += 1;
         }
@@ -224,6 +277,22 @@ mod tests {
         TaskId::for_tests(n)
     }
 
+    #[test]
+    fn a_wakeup_is_eight_bytes_and_unpacks_to_what_was_packed_at_every_edge() {
+        assert_eq!(std::mem::size_of::<Option<Wakeup>>(), 8);
+        let index = |bits: u64| bits & 0xFFFF_FFFF;
+        for bits in [0, 1, u64::from(u32::MAX - 1), u64::MAX - 1, 7 << 32 | 5] {
+            assert_ne!(index(bits), 0xFFFF_FFFF);
+            let task = TaskId::from_bits(bits);
+            assert_eq!(Wakeup::task(task).target(), Target::Task(task));
+            assert_eq!(Wakeup::task(task).task_id(), Some(task));
+        }
+        for key in [0, 1, 12345, u32::MAX - 1] {
+            assert_eq!(Wakeup::waker(key).target(), Target::Waker(key));
+            assert_eq!(Wakeup::waker(key).task_id(), None);
+        }
+    }
+
     fn run_until_drained(batch: &mut Batch, look_every: usize, due: bool) -> Vec<Next> {
         let mut steps = Vec::new();
         loop {
@@ -253,10 +322,10 @@ mod tests {
     fn fired_tasks_run_first_in_slices_then_follow_ups_then_deferred_after_a_look() {
         let mut batch = Batch::default();
         batch.open(vec![
-            Some(Wakeup::Task(id(1))),
+            Some(Wakeup::task(id(1))),
             None,
-            Some(Wakeup::Task(id(2))),
-            Some(Wakeup::Task(id(3))),
+            Some(Wakeup::task(id(2))),
+            Some(Wakeup::task(id(3))),
         ]);
         batch.push_follow_up(id(9));
         batch.push(id(8), Some(id(8))); // woke itself
@@ -289,7 +358,7 @@ mod tests {
         let steps = run_until_drained(&mut batch, 2, true);
         assert_eq!(steps, [Next::Poll(id(0)), Next::Poll(id(1)), Next::Look]);
         assert!(!batch.is_open());
-        batch.open(vec![Some(Wakeup::Task(id(5)))]);
+        batch.open(vec![Some(Wakeup::task(id(5)))]);
         let steps = run_until_drained(&mut batch, 16, false);
         use Next::*;
         assert_eq!(

@@ -25,7 +25,7 @@
 //! At the end of every run the host's timer is set to the earliest deadline, or disarmed: the
 //! executor never trusts the host to have kept or forgotten an earlier one.
 
-use crate::batch::{Batch, Next, Wakeup};
+use crate::batch::{Batch, Next, Target, Wakeup};
 use crate::context::{self, Enter};
 use crate::executor::ExecutorStats;
 use crate::shared::Shared;
@@ -176,7 +176,7 @@ pub(crate) fn arm_timer(deadline: Instant, waker: &Waker) -> u32 {
             .polling
             .get()
             .filter(|polled| polled.is_waker_of(waker))?;
-        let wakeup = Wakeup::Task(polled.id);
+        let wakeup = Wakeup::task(polled.id);
         local
             .timers
             .borrow_mut()
@@ -594,15 +594,15 @@ impl Local {
             return;
         };
         let mut wakers = self.timer_wakers.borrow_mut();
-        let stale = match (*armed, own_task) {
-            (Wakeup::Task(armed_id), Some(id)) if armed_id == id => return,
-            (Wakeup::Waker(old), None) if wakers.get_mut(old).will_wake(waker) => return,
-            (Wakeup::Waker(old), _) => Some(wakers.remove(old)),
-            (Wakeup::Task(_), _) => None,
+        let stale = match (armed.target(), own_task) {
+            (Target::Task(armed_id), Some(id)) if armed_id == id => return,
+            (Target::Waker(old), None) if wakers.get_mut(old).will_wake(waker) => return,
+            (Target::Waker(old), _) => Some(wakers.remove(old)),
+            (Target::Task(_), _) => None,
         };
         *armed = match own_task {
-            Some(id) => Wakeup::Task(id),
-            None => Wakeup::Waker(wakers.insert(waker.clone())),
+            Some(id) => Wakeup::task(id),
+            None => Wakeup::waker(wakers.insert(waker.clone())),
         };
         drop((wakers, timers));
         drop(stale); // outside the borrows: dropping a waker may run foreign code
@@ -611,7 +611,7 @@ impl Local {
     /// Cancels the pending timer `key`; outside a run, tells the host if its timer changed.
     fn cancel_timer(&self, key: TimerKey) {
         let wakeup = self.timers.borrow_mut().cancel(key);
-        if let Some(Wakeup::Waker(slot)) = wakeup {
+        if let Some(Target::Waker(slot)) = wakeup.map(Wakeup::target) {
             let waker = self.timer_wakers.borrow_mut().remove(slot);
             drop(waker); // outside the borrow: dropping a waker may run foreign code
         }
@@ -625,8 +625,8 @@ impl Local {
     #[inline]
     fn wakeup_for(&self, waker: &Waker) -> Wakeup {
         match self.polling.get() {
-            Some(polled) if polled.is_waker_of(waker) => Wakeup::Task(polled.id),
-            _ => Wakeup::Waker(self.timer_wakers.borrow_mut().insert(waker.clone())),
+            Some(polled) if polled.is_waker_of(waker) => Wakeup::task(polled.id),
+            _ => Wakeup::waker(self.timer_wakers.borrow_mut().insert(waker.clone())),
         }
     }
 

@@ -33,6 +33,14 @@ impl TaskId {
         TaskId::new(index, 0)
     }
 
+    /// The id as one number, for packing (see [`Wakeup`](crate::batch::Wakeup)).
+    pub(crate) fn to_bits(self) -> u64 {
+        self.0
+    }
+    pub(crate) fn from_bits(bits: u64) -> TaskId {
+        TaskId(bits)
+    }
+
     fn index(self) -> usize {
         (self.0 & u64::from(u32::MAX)) as usize
     }
@@ -233,7 +241,11 @@ impl TaskTable {
                 generation: 0,
                 queued: false,
             });
-            u32::try_from(self.entries.len() - 1).expect("more than 2^32 live tasks")
+            // Index `u32::MAX` is never handed out: a packed `Wakeup` uses it for wakers.
+            u32::try_from(self.entries.len() - 1)
+                .ok()
+                .filter(|&index| index != u32::MAX)
+                .expect("more than 2^32 - 1 live tasks")
         });
         let entry = &mut self.entries[index as usize];
         let id = TaskId::new(index, entry.generation);

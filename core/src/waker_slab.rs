@@ -23,7 +23,11 @@ impl WakerSlab {
             }
             None => {
                 self.slots.push(Some(waker));
-                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 foreign wakers")
+                // Below `u32::MAX`, as a packed `Wakeup` needs.
+                u32::try_from(self.slots.len() - 1)
+                    .ok()
+                    .filter(|&key| key != u32::MAX)
+                    .expect("more than 2^32 - 1 foreign wakers")
             }
         }
     }
