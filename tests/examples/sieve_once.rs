@@ -4,8 +4,8 @@
 //!
 //! ```sh
 //! cargo build --release -p guestloop-tests --example sieve_once
-//! valgrind --tool=callgrind target/release/examples/sieve_once executor 300
-//! valgrind --tool=callgrind target/release/examples/sieve_once simulation 300
+//! valgrind --tool=callgrind target/release/examples/sieve_once executor 1000
+//! valgrind --tool=callgrind target/release/examples/sieve_once simulation 1000
 //! ```
 //!
 //! The executor runs `run_sieve` on a fresh `TestHost` with a view that only counts events, as

@@ -2,7 +2,8 @@
 //! restated on tokio's current-thread runtime with a paused clock, doing the same work.
 //!
 //! Same shape as the guest sieve: a `LocalSet`, one `!Send` task per prime (spawned with
-//! `spawn_local`), a status task, state shared through an `Rc`; every wait is
+//! `JoinSet::spawn_local`, finished ones reaped as the guest's `TaskGroup` reaps them, so that
+//! neither keeps the cells of 41,000 finished tasks), a status task, state shared through an `Rc`; every wait is
 //! `tokio::time::sleep_until` on the instant of the next tick, `origin + k·period`, the instants
 //! the guest's `TickClock` uses; the same events (marks with the marker's colour, the status line
 //! every tick, done) go to a `SieveView`. With the clock paused, tokio jumps to the next deadline
@@ -112,7 +113,8 @@ async fn sieve<V: SieveView + 'static>(config: SieveConfig, view: V) -> SieveSum
         colours: RefCell::new(config.seed()),
         view: RefCell::new(view),
     });
-    let mut tasks = vec![tokio::task::spawn_local(show_status(sieve.clone()))];
+    let mut tasks = tokio::task::JoinSet::new();
+    tasks.spawn_local(show_status(sieve.clone()));
     let mut ticks = Ticks { next: 1 };
     let mut tick = 0;
     let mut base = 1;
@@ -123,18 +125,17 @@ async fn sieve<V: SieveView + 'static>(config: SieveConfig, view: V) -> SieveSum
         };
         base = next;
         sieve.active_markers.set(sieve.active_markers.get() + 1);
-        tasks.push(tokio::task::spawn_local(cross_out_multiples(
-            sieve.clone(),
-            base,
-            tick,
-        )));
+        while let Some(finished) = tasks.try_join_next() {
+            finished.expect("a sieve task failed");
+        }
+        tasks.spawn_local(cross_out_multiples(sieve.clone(), base, tick));
     }
     while sieve.active_markers.get() > 0 {
         tick = ticks.tick(&sieve).await;
     }
     sieve.done.set(true);
-    for task in tasks {
-        task.await.expect("a sieve task failed");
+    while let Some(finished) = tasks.join_next().await {
+        finished.expect("a sieve task failed");
     }
     let marked = sieve.marked_count.get();
     sieve.show(SieveEvent::Done { tick, marked });
