@@ -284,6 +284,42 @@ mod tests {
     }
 
     #[test]
+    fn the_allocation_free_insert_takes_only_the_latest_deadline_with_room_and_agrees_with_insert()
+    {
+        let mut queue = TimerQueue::default();
+        let no_spare = queue.try_insert_latest(t(10), 1);
+        assert_eq!(
+            no_spare, None,
+            "an empty queue with no spare vector has no room"
+        );
+        assert_eq!(queue.len(), 0);
+        let first = queue.insert(t(10), 1);
+        let (_, fired) = queue.pop_earliest().expect("one bucket");
+        queue.recycle(fired);
+        // The spare becomes the bucket, and takes timers until its room runs out.
+        let room = queue.spare.last().expect("recycled").capacity();
+        assert!(room >= 1);
+        for tag in 0..room {
+            assert_eq!(queue.try_insert_latest(t(20), tag), Some(tag as u32));
+        }
+        let full = queue.try_insert_latest(t(20), room);
+        assert_eq!(full, None, "the bucket is full");
+        let next = queue.insert(t(20), room).slot();
+        assert_eq!(
+            next, room as u32,
+            "the allocating insert goes on from there"
+        );
+        let earlier = queue.try_insert_latest(t(15), 90);
+        assert_eq!(earlier, None, "not the latest deadline");
+        let later = queue.try_insert_latest(t(30), 91);
+        assert_eq!(later, None, "a later deadline needs a new bucket");
+        assert_eq!((queue.len(), queue.earliest()), (room + 1, Some(t(20))));
+        assert_eq!(first.slot(), 0);
+        let tags: Vec<usize> = (0..=room).collect();
+        assert_eq!(fire_all(&mut queue), (vec![t(20)], tags));
+    }
+
+    #[test]
     fn a_key_stays_valid_while_its_bucket_lives_and_points_at_its_own_timer() {
         let mut queue = TimerQueue::default();
         let first = queue.insert(t(7), 1);
