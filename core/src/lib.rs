@@ -72,7 +72,7 @@
 //! # Work off the host thread
 //!
 //! Every task runs on the host's thread, usually the UI thread: a task that blocks (a file
-//! read, a blocking library call, a long computation) freezes the window. [`unblock`] runs such
+//! read, a blocking library call, a long computation) freezes the window. [`unblock`](fn@crate::unblock) runs such
 //! work on a pool of worker threads and gives a [`JoinHandle`] to await; the result comes back
 //! to the task, on the host's thread, through the host's run-soon.
 //!

@@ -1,9 +1,10 @@
 //! The host-thread part of an executor ([`Local`]): its task table, timer queue, open batch and
 //! guest clock, and what one run does with them.
 //!
-//! Owns the run loop (batches, the guest clock, the budget, catch-up) and the host's timer.
-//! Depends on [`Host`] for time and wake-ups only: it never reads a wall clock and never blocks.
-//! The thread's "current executor" is [`context`](crate::context)'s, the cross-thread queues are
+//! Owns the run loop (batches, the guest clock, the budget, catch-up); arming and cancelling
+//! timers, and the host's timer, are [`timers`]'. Depends on [`Host`] for time and wake-ups
+//! only: it never reads a wall clock and never blocks.
+//! The thread's "current executor" is [`context`]'s, the cross-thread queues are
 //! [`shared`](crate::shared)'s, a batch's order is [`batch`](crate::batch)'s; the public types
 //! around it are [`executor`](crate::executor)'s.
 //!
@@ -25,7 +26,7 @@
 //! At the end of every run the host's timer is set to the earliest deadline, or disarmed: the
 //! executor never trusts the host to have kept or forgotten an earlier one.
 
-use crate::batch::{Batch, Next, Target, Wakeup};
+use crate::batch::{Batch, Next, Wakeup};
 use crate::context::{self, Enter};
 use crate::executor::ExecutorStats;
 use crate::shared::Shared;
@@ -33,7 +34,7 @@ use crate::task::{
     Header, JoinHandle, JoinState, Outcome, Polled, Task, TaskCell, TaskId, TaskPanic, TaskTable,
     panic_message,
 };
-use crate::timer_queue::{TimerKey, TimerQueue};
+use crate::timer_queue::TimerQueue;
 use crate::waker_slab::WakerSlab;
 use crate::{Host, Instant};
 use std::cell::{Cell, RefCell};
@@ -43,8 +44,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::task::Waker;
 use std::time::Duration;
+
+mod timers;
+
+pub(crate) use timers::{arm_timer, cancel_timer};
 
 /// An executor's identity, unique in the process: how a timer knows its executor.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -162,49 +166,6 @@ pub(crate) fn abort(header: &Arc<Header>) {
     }
     // Queue it: the executor drops an aborted task instead of polling it.
     std::task::Wake::wake_by_ref(header);
-}
-
-/// Arms a timer for `deadline` on the current executor (there must be one) that wakes `waker`'s
-/// task; returns its slot in the deadline's bucket. Out of line: the futures that call it are
-/// inlined into every task's poll, and should stay small there.
-#[inline(never)]
-pub(crate) fn arm_timer(deadline: Instant, waker: &Waker) -> u32 {
-    // The common case (a task waits for the latest deadline, with its own waker) makes no call,
-    // so it costs no saved registers either.
-    let armed = context::with_current(|local| {
-        let polled = local
-            .polling
-            .get()
-            .filter(|polled| polled.is_waker_of(waker))?;
-        let wakeup = Wakeup::task(polled.id);
-        local
-            .timers
-            .borrow_mut()
-            .try_insert_latest(deadline, wakeup)
-    });
-    match armed {
-        Some(Some(slot)) => slot,
-        _ => arm_timer_elsewhere(deadline, waker),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn arm_timer_elsewhere(deadline: Instant, waker: &Waker) -> u32 {
-    context::with_current(|local| local.arm_timer(deadline, waker).slot())
-        .expect("a timer is armed on the current executor")
-}
-
-/// Cancels the timer `key` of the executor `owner`, if it is this thread's and still alive. A
-/// timer whose executor is on another thread stays queued and wakes nothing that matters.
-pub(crate) fn cancel_timer(owner: u32, key: TimerKey) {
-    let mine = |local: &Local| local.id.get() == owner;
-    let local = context::with_current(|local| mine(local).then(|| local.clone()))
-        .flatten()
-        .or_else(|| context::owned(mine));
-    if let Some(local) = local {
-        local.cancel_timer(key);
-    }
 }
 
 impl Local {
@@ -559,74 +520,6 @@ impl Local {
                 }
                 Next::Drained => self.close_batch(),
             }
-        }
-    }
-
-    /// Sets the host's timer to the earliest deadline (or disarms it), unless it is known to
-    /// hold exactly that.
-    fn sync_host_timer(&self) {
-        let wanted = self.timers.borrow().earliest();
-        if self.host_timer.get() != HostTimer::Set(wanted) {
-            // Should `set_timer` panic, what the host holds is not known.
-            self.host_timer.set(HostTimer::Unknown);
-            bump(&self.counters.timer_arms);
-            self.host.set_timer(wanted);
-            self.host_timer.set(HostTimer::Set(wanted));
-        }
-    }
-
-    /// Arms a timer for `deadline` that wakes `waker`'s task; returns its key.
-    #[inline]
-    pub(crate) fn arm_timer(&self, deadline: Instant, waker: &Waker) -> TimerKey {
-        let wakeup = self.wakeup_for(waker);
-        self.timers.borrow_mut().insert(deadline, wakeup)
-    }
-
-    /// Points the pending timer `key` at `waker`, if it wakes something else.
-    pub(crate) fn rearm_timer(&self, key: TimerKey, waker: &Waker) {
-        let own_task = self
-            .polling
-            .get()
-            .filter(|polled| polled.is_waker_of(waker))
-            .map(|polled| polled.id);
-        let mut timers = self.timers.borrow_mut();
-        let Some(armed) = timers.wakeup_mut(key) else {
-            return;
-        };
-        let mut wakers = self.timer_wakers.borrow_mut();
-        let stale = match (armed.target(), own_task) {
-            (Target::Task(armed_id), Some(id)) if armed_id == id => return,
-            (Target::Waker(old), None) if wakers.get_mut(old).will_wake(waker) => return,
-            (Target::Waker(old), _) => Some(wakers.remove(old)),
-            (Target::Task(_), _) => None,
-        };
-        *armed = match own_task {
-            Some(id) => Wakeup::task(id),
-            None => Wakeup::waker(wakers.insert(waker.clone())),
-        };
-        drop((wakers, timers));
-        drop(stale); // outside the borrows: dropping a waker may run foreign code
-    }
-
-    /// Cancels the pending timer `key`; outside a run, tells the host if its timer changed.
-    fn cancel_timer(&self, key: TimerKey) {
-        let wakeup = self.timers.borrow_mut().cancel(key);
-        if let Some(Target::Waker(slot)) = wakeup.map(Wakeup::target) {
-            let waker = self.timer_wakers.borrow_mut().remove(slot);
-            drop(waker); // outside the borrow: dropping a waker may run foreign code
-        }
-        if self.state.get() == RunState::Idle {
-            self.sync_host_timer();
-        }
-    }
-
-    /// How a timer armed now with `waker` should wake: by task id if `waker` is the waker of the
-    /// task being polled, else through a clone of `waker`, kept in the slab.
-    #[inline]
-    fn wakeup_for(&self, waker: &Waker) -> Wakeup {
-        match self.polling.get() {
-            Some(polled) if polled.is_waker_of(waker) => Wakeup::task(polled.id),
-            _ => Wakeup::waker(self.timer_wakers.borrow_mut().insert(waker.clone())),
         }
     }
 

@@ -208,7 +208,7 @@ impl TestHost {
     }
 
     /// How long [`run_until`](Self::run_until) and [`block_on`](Self::block_on) wait, in real
-    /// time, for a wake from another thread (a worker of [`unblock`](crate::unblock), another
+    /// time, for a wake from another thread (a worker of [`unblock`](fn@crate::unblock), another
     /// runtime) before they call the guest stalled. Virtual time stands still meanwhile.
     /// Default: zero, so a deadlock is reported at once.
     ///
