@@ -109,11 +109,26 @@ fn parse_limit_flag(text: &str) -> Result<u64, String> {
 }
 
 impl DemoArgs {
-    /// The validated sieve configuration; `max_numbers` is what the front-end can show.
+    /// The validated sieve configuration; `max_numbers` is what the front-end can show. Also
+    /// checks that `--trace` goes with the eratosthenes demo, the one that has a trace (so that
+    /// `minimal --trace t.txt` is an error, not an empty file).
     ///
     /// # Errors
     /// A clap error (exit code 2) saying what is wrong, such as a grid too large.
     pub fn sieve_config(&self, max_numbers: u64) -> Result<SieveConfig, clap::Error> {
+        if self.sieve.trace.is_some() && self.demo != Demo::Eratosthenes {
+            let demo = self
+                .demo
+                .to_possible_value()
+                .expect("every demo has a name");
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "--trace writes the eratosthenes demo's trace; the {} demo has none\n",
+                    demo.get_name()
+                ),
+            ));
+        }
         self.sieve.config(max_numbers)
     }
 
@@ -234,6 +249,28 @@ mod tests {
             assert_eq!(error.exit_code(), 2, "{flags:?}");
             assert!(error.to_string().contains(message), "{flags:?}: {error}");
         }
+    }
+
+    #[test]
+    fn a_trace_goes_with_the_eratosthenes_demo_only() {
+        for demo in ["minimal", "primes"] {
+            let args = DemoArgs::try_parse_from(["demo", demo, "--trace", "t.txt"]).unwrap();
+            let error = args.sieve_config(1_000_000).unwrap_err();
+            assert_eq!(error.exit_code(), 2, "{demo}");
+            let message = error.to_string();
+            assert!(
+                message.contains("--trace writes the eratosthenes"),
+                "{message}"
+            );
+            assert!(
+                message.contains(&format!("the {demo} demo has none")),
+                "{message}"
+            );
+        }
+        let args = DemoArgs::try_parse_from(["demo", "eratosthenes", "--trace", "t.txt"]).unwrap();
+        assert!(args.sieve_config(1_000_000).is_ok());
+        let args = DemoArgs::try_parse_from(["demo", "minimal"]).unwrap();
+        assert!(args.sieve_config(1_000_000).is_ok(), "no --trace, no error");
     }
 
     #[test]

@@ -96,6 +96,22 @@ fn the_trace_is_the_test_hosts_for_several_sizes() {
 }
 
 #[test]
+fn a_trace_of_a_demo_without_one_is_an_error_and_no_file() {
+    let dir = std::env::temp_dir().join(format!("tui-check-notrace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for demo in ["minimal", "primes"] {
+        let path = dir.join(format!("{demo}.txt"));
+        let path_text = path.to_str().unwrap();
+        rejected(
+            &[demo, "--trace", path_text],
+            "the eratosthenes demo's trace",
+        );
+        assert!(!path.exists(), "{demo}: no file made");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn an_unwritable_trace_is_an_error_before_anything_runs() {
     let output = tui_check(&["--check", "--trace", "/nonexistent/dir/trace.txt"]);
     assert_eq!(output.status.code(), Some(2));
