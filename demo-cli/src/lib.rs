@@ -63,16 +63,16 @@ pub struct DemoArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SieveArgs {
     /// Grid rows.
-    #[arg(long, default_value_t = DEFAULT_SIZE, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = DEFAULT_SIZE, value_parser = clap::value_parser!(u32).range(1..), allow_negative_numbers = true)]
     pub rows: u32,
     /// Grid columns.
-    #[arg(long, default_value_t = DEFAULT_SIZE, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = DEFAULT_SIZE, value_parser = clap::value_parser!(u32).range(1..), allow_negative_numbers = true)]
     pub cols: u32,
     /// Seconds between two ticks, as a decimal (0.1, 0.001).
-    #[arg(long, default_value = "0.1", value_parser = parse_tick_flag)]
+    #[arg(long, default_value = "0.1", value_parser = parse_tick_flag, allow_negative_numbers = true)]
     pub tick: Duration,
     /// Seed of the markers' colours.
-    #[arg(long, default_value_t = DEFAULT_SEED)]
+    #[arg(long, default_value_t = DEFAULT_SEED, allow_negative_numbers = true)]
     pub seed: u64,
     /// Write the sieve's trace (the marks, tick by tick) to FILE.
     #[arg(long, value_name = "FILE")]
@@ -83,10 +83,10 @@ pub struct SieveArgs {
 #[derive(Debug, Clone, Args)]
 pub struct PrimesArgs {
     /// Count the primes up to N (2 to 100000000000; `_` may group digits).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT, value_parser = parse_limit_flag)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT, value_parser = parse_limit_flag, allow_negative_numbers = true)]
     pub limit: u64,
     /// Worker threads counting at once [default: the number of cores].
-    #[arg(long, value_name = "W", value_parser = clap::value_parser!(u16).range(1..=MAX_WORKERS as i64))]
+    #[arg(long, value_name = "W", value_parser = clap::value_parser!(u16).range(1..=MAX_WORKERS as i64), allow_negative_numbers = true)]
     pub workers: Option<u16>,
 }
 
@@ -199,13 +199,15 @@ mod tests {
         assert_eq!(config.tick(), Duration::from_millis(100));
     }
 
+    /// Negative numbers are values, so their message is the value's, not "unexpected argument".
     #[test]
     fn bad_values_get_exit_code_2_and_a_message() {
         rejected(&["--rows", "0"], "0 is not in 1..");
-        rejected(&["--cols", "-3"], "unexpected argument '-3'");
+        rejected(&["--cols", "-3"], "-3 is not in 1..");
         rejected(&["--rows", "ten"], "invalid digit");
         rejected(&["--tick", "NaN"], "is not a tick in seconds");
-        rejected(&["--tick", "-0.1"], "unexpected argument");
+        rejected(&["--tick", "-0.1"], "\"-0.1\" is not a tick in seconds");
+        rejected(&["--seed", "-1"], "invalid digit");
         rejected(&["--tick", "0"], "the tick must be between");
         rejected(&["--tick", "1e9"], "is not a tick in seconds");
         rejected(&["--tick", "3600"], "the tick must be between");
@@ -233,7 +235,8 @@ mod tests {
                 "the limit must be between 2 and 100000000000, got 0",
             ),
             (["--limit", "1"], "the limit must be between"),
-            (["--limit", "-7"], "unexpected argument"),
+            (["--limit", "-7"], "\"-7\" is not a limit"),
+            (["--workers", "-2"], "-2 is not in 1..=256"),
             (["--limit", "2.5"], "is not a limit"),
             (["--limit", "1e9"], "is not a limit"),
             (["--limit", "100000000001"], "the limit must be between"),

@@ -21,10 +21,10 @@ use qt_frontend as _;
 fn bad_flags_exit_with_code_2_and_one_message_before_any_window() {
     let cases: &[(&[&str], &str)] = &[
         (&["--rows", "0"], "0 is not in 1.."),
-        (&["--cols", "-4"], "unexpected argument '-4'"),
+        (&["--cols", "-4"], "-4 is not in 1.."),
         (&["--rows", "many"], "invalid digit"),
         (&["--tick", "NaN"], "is not a tick in seconds"),
-        (&["--tick", "-0.01"], "unexpected argument"),
+        (&["--tick", "-0.01"], "\"-0.01\" is not a tick in seconds"),
         (&["--tick", "0"], "the tick must be between"),
         (&["--tick", "100000"], "the tick must be between"),
         (
@@ -35,7 +35,7 @@ fn bad_flags_exit_with_code_2_and_one_message_before_any_window() {
             &["--rows", "4294967296"],
             "4294967296 is not in 1..=4294967295",
         ),
-        (&["--seed", "-1"], "unexpected argument"),
+        (&["--seed", "-1"], "invalid digit"),
         (&["--bogus"], "unexpected argument '--bogus'"),
         (&["sieve"], "invalid value 'sieve'"),
         (
@@ -43,7 +43,11 @@ fn bad_flags_exit_with_code_2_and_one_message_before_any_window() {
             "the limit must be between 2 and 100000000000, got 0",
         ),
         (&["primes", "--limit", "1"], "the limit must be between"),
-        (&["primes", "--limit", "-5"], "unexpected argument '-5'"),
+        (&["primes", "--limit", "-5"], "\"-5\" is not a limit"),
+        (
+            &["minimal", "--trace", "/nonexistent-dir/trace.txt"],
+            "the minimal demo has none",
+        ),
         (&["primes", "--limit", "1e9"], "\"1e9\" is not a limit"),
         (
             &["primes", "--limit", "100000000001"],

@@ -28,13 +28,17 @@ fn bad_flags_exit_with_2_before_any_window() {
     rejected(&["--cols", "ten"], "invalid digit");
     rejected(&["--tick", "NaN"], "is not a tick in seconds");
     rejected(&["--tick", "0"], "the tick must be between");
-    rejected(&["--seed", "-1"], "unexpected argument");
+    rejected(&["--seed", "-1"], "invalid digit");
     rejected(
         &["--rows", "4000", "--cols", "4000"],
         "shows at most 10000000",
     );
     rejected(&["bogus"], "invalid value 'bogus'");
     rejected(&["primes"], "shows eratosthenes and minimal");
+    rejected(
+        &["minimal", "--trace", "/nonexistent-dir/trace.txt"],
+        "the minimal demo has none",
+    );
 }
 
 #[test]
