@@ -31,8 +31,7 @@ use crate::context::{self, Enter};
 use crate::executor::ExecutorStats;
 use crate::shared::Shared;
 use crate::task::{
-    Header, JoinHandle, JoinState, Outcome, Polled, Task, TaskCell, TaskId, TaskPanic, TaskTable,
-    panic_message,
+    Header, JoinHandle, Outcome, Polled, Task, TaskId, TaskPanic, TaskTable, panic_message,
 };
 use crate::timer_queue::TimerQueue;
 use crate::waker_slab::WakerSlab;
@@ -154,7 +153,7 @@ pub(crate) fn current(function: &str) -> Rc<Local> {
 }
 
 /// Cancels the task behind `header`, at once when on the owning thread (see [`JoinHandle::abort`]).
-pub(crate) fn abort(header: &Arc<Header>) {
+pub(crate) fn abort(header: &Header) {
     let owner = context::owned(|local| Arc::ptr_eq(&local.shared, &header.shared));
     if let (Some(local), Some(id)) = (owner, header.id()) {
         let task = local.tasks.borrow_mut().remove(id);
@@ -165,7 +164,7 @@ pub(crate) fn abort(header: &Arc<Header>) {
         return;
     }
     // Queue it: the executor drops an aborted task instead of polling it.
-    std::task::Wake::wake_by_ref(header);
+    header.schedule();
 }
 
 impl Local {
@@ -265,10 +264,8 @@ impl Local {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let join = JoinState::new();
-        let header = Header::new(self.shared.clone());
-        let handle = JoinHandle::new(join.clone(), header.clone());
-        let task: Task = Box::pin(TaskCell::new(future, join, header));
+        let (task, handle) = Task::new(future, self.shared.clone());
+        let handle = JoinHandle::new(handle);
         if self.state.get() == RunState::ShutDown {
             // Dropping the task completes the handle with `Cancelled`.
             task.header().retire();
@@ -306,9 +303,9 @@ impl Local {
     fn take_from_outside(&self, limit: usize) -> usize {
         let mut taken = self.shared.take_remote(limit, |task| {
             if task.header().is_aborted() {
-                self.drop_task(task);
+                self.drop_task(task.into_local());
             } else {
-                self.adopt(task); // a run is in progress: it joins the batch's follow-ups
+                self.adopt(task.into_local()); // a run is in progress: it joins the batch's follow-ups
             }
         });
         taken += self.shared.take_ready(limit - taken, |id| {
@@ -363,7 +360,7 @@ impl Local {
             return; // a stale wake of a task that is gone
         };
         bump(&self.counters.polls);
-        match task.as_mut().poll(id, &self.polling) {
+        match task.poll(id, &self.polling) {
             std::task::Poll::Pending => {
                 // Unless it aborted itself meanwhile (then its slot is gone and it comes back).
                 let aborted = self.tasks.borrow_mut().end_poll(id, task);
@@ -529,7 +526,7 @@ impl Local {
         }
         let _enter = Enter::new(self);
         for task in self.shared.close() {
-            self.drop_task(task);
+            self.drop_task(task.into_local());
         }
         // A destructor may spawn (its task is cancelled at once); keep going until none is left.
         loop {

@@ -4,7 +4,7 @@
 //! named error once the executor is gone instead of panicking.
 
 use crate::shared::Shared;
-use crate::task::{Header, JoinHandle, JoinState, TaskCell};
+use crate::task::{JoinHandle, Task};
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -48,12 +48,9 @@ impl Spawner {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let join = JoinState::new();
-        let header = Header::new(self.shared.clone());
-        let handle = JoinHandle::new(join.clone(), header.clone());
-        let task = Box::pin(TaskCell::new(future, join, header));
+        let (task, handle) = Task::new_remote(future, self.shared.clone());
         match self.shared.push_remote(task) {
-            Ok(()) => Ok(handle),
+            Ok(()) => Ok(JoinHandle::new(handle)),
             Err(_rejected) => Err(ExecutorDestroyed),
         }
     }

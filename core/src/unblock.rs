@@ -271,8 +271,13 @@ mod tests {
     use super::*;
     use std::sync::Barrier;
 
+    /// A pool that outlives its threads, which may outlive the test. Kept in a static so that
+    /// valgrind's leak check (`.ci/run`) sees it as still reachable, not lost.
     fn leaked_pool(max_threads: usize, idle_timeout: Duration) -> &'static Pool {
-        Box::leak(Box::new(Pool::new(max_threads, idle_timeout)))
+        static POOLS: Mutex<Vec<&'static Pool>> = Mutex::new(Vec::new());
+        let pool = Box::leak(Box::new(Pool::new(max_threads, idle_timeout)));
+        POOLS.lock().unwrap().push(pool);
+        pool
     }
 
     #[test]

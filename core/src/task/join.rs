@@ -1,0 +1,186 @@
+//! [`JoinHandle`], [`JoinError`], and the join state through which a task hands its result over.
+//!
+//! Owns the handover: a slot behind a mutex (the handle may be on another thread) that holds the
+//! joiner's waker, then the result; and whether the handle is gone, so that a detached task's
+//! output is dropped on the executor's thread. Depends on the task cell only to reach the slot.
+
+use super::cell::JoinRef;
+use crate::local;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+/// Why a task gave no output.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    /// [`JoinHandle::abort`] was called, or the executor was dropped, before the task finished.
+    #[error("the task was cancelled before it finished")]
+    Cancelled,
+    /// The task panicked; the panic's message is kept.
+    #[error("the task panicked: {0}")]
+    Panicked(String),
+}
+
+enum JoinSlot<T> {
+    /// Still running; the waker of whoever awaits the handle.
+    Waiting(Option<Waker>),
+    /// Finished; the result until it is taken (by the handle, or by the executor once the
+    /// handle is gone).
+    Done(Option<Result<T, JoinError>>),
+}
+
+/// Whether the task's [`JoinHandle`] is gone. It lives in the task's header, where it takes no
+/// room (a third state of the slot would take eight bytes a task); it changes only under the
+/// join state's lock.
+#[derive(Default)]
+pub(crate) struct HandleGone(AtomicBool);
+
+/// Where a task leaves its result for its [`JoinHandle`].
+pub(crate) struct JoinState<T> {
+    slot: Mutex<JoinSlot<T>>,
+}
+
+impl<T> JoinState<T> {
+    pub(crate) fn new() -> JoinState<T> {
+        JoinState {
+            slot: Mutex::new(JoinSlot::Waiting(None)),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, JoinSlot<T>> {
+        // No code that can panic runs while the lock is held (wakers and results are dropped
+        // after it), so a poisoned lock is still consistent.
+        self.slot.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records the first result (later ones are dropped) and wakes whoever awaits it.
+    pub(crate) fn complete(&self, result: Result<T, JoinError>) {
+        let mut slot = self.lock();
+        let JoinSlot::Waiting(waiter) = &mut *slot else {
+            drop(slot);
+            drop(result); // outside the lock
+            return;
+        };
+        let waiter = waiter.take();
+        *slot = JoinSlot::Done(Some(result));
+        drop(slot);
+        if let Some(waiter) = waiter {
+            waiter.wake();
+        }
+    }
+
+    /// The handle is going: returns what it must drop (a result it did not take, its waker).
+    pub(crate) fn detach(
+        &self,
+        gone: &HandleGone,
+    ) -> (Option<Result<T, JoinError>>, Option<Waker>) {
+        let mut slot = self.lock();
+        gone.0.store(true, Ordering::Relaxed);
+        match &mut *slot {
+            JoinSlot::Waiting(waiter) => (None, waiter.take()),
+            JoinSlot::Done(result) => (result.take(), None),
+        }
+    }
+
+    /// The result of a task whose handle is gone, for the executor to drop on its thread.
+    pub(crate) fn take_orphan(&self, gone: &HandleGone) -> Option<Result<T, JoinError>> {
+        match &mut *self.lock() {
+            JoinSlot::Done(result) if gone.0.load(Ordering::Relaxed) => result.take(),
+            JoinSlot::Waiting(_) | JoinSlot::Done(_) => None,
+        }
+    }
+}
+
+/// An owned permission to await a task's output, or to abort it.
+///
+/// Awaiting it yields `Ok(output)`, or a [`JoinError`] if the task panicked or was cancelled.
+/// Dropping it **detaches** the task: it runs on, and its output is dropped when it finishes.
+///
+/// ```
+/// use guestloop::{JoinError, testing::TestHost};
+///
+/// let mut host = TestHost::default();
+/// let task = host.spawn_local(async {
+///     guestloop::sleep(std::time::Duration::from_secs(3600)).await;
+///     "never"
+/// });
+/// task.abort();
+/// assert_eq!(host.block_on(task), Err(JoinError::Cancelled));
+/// ```
+pub struct JoinHandle<T> {
+    task: JoinRef<T>,
+}
+
+impl<T> JoinHandle<T> {
+    pub(crate) fn new(task: JoinRef<T>) -> JoinHandle<T> {
+        JoinHandle { task }
+    }
+
+    /// Cancels the task.
+    ///
+    /// On the executor's thread the future is dropped before `abort` returns, so its destructors
+    /// have run; if the task aborts itself, that happens as soon as its current poll returns.
+    /// From another thread the future is dropped at the executor's next run. A task that already
+    /// finished keeps its result. Awaiting an aborted task yields [`JoinError::Cancelled`].
+    pub fn abort(&self) {
+        let header = self.task.header();
+        header.abort();
+        local::abort(header);
+    }
+
+    /// Whether the task has finished: it returned, panicked, or was cancelled.
+    pub fn is_finished(&self) -> bool {
+        matches!(*self.task.join().lock(), JoinSlot::Done(_))
+    }
+
+    /// Takes the result if the task has finished, without waiting.
+    ///
+    /// # Panics
+    /// If the result was already taken (by an earlier call or by awaiting the handle).
+    pub fn try_take(&mut self) -> Option<Result<T, JoinError>> {
+        match &mut *self.task.join().lock() {
+            JoinSlot::Done(result) => Some(
+                result
+                    .take()
+                    .expect("a JoinHandle's result was taken twice"),
+            ),
+            JoinSlot::Waiting(_) => None,
+        }
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut slot = self.task.join().lock();
+        let stale = match &mut *slot {
+            JoinSlot::Done(result) => {
+                return Poll::Ready(
+                    result
+                        .take()
+                        .expect("a JoinHandle was polled after it completed"),
+                );
+            }
+            JoinSlot::Waiting(Some(waiter)) if waiter.will_wake(cx.waker()) => {
+                return Poll::Pending;
+            }
+            JoinSlot::Waiting(waiter) => waiter.replace(cx.waker().clone()),
+        };
+        drop(slot);
+        drop(stale); // outside the lock: dropping a waker may run foreign code
+        Poll::Pending
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("id", &self.task.header().id())
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}
