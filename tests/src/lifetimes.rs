@@ -133,6 +133,58 @@ fn wakes_after_completion_detach_abort_and_shutdown_are_harmless_and_nothing_lea
     );
 }
 
+/// Counts its drops.
+struct CountedOutput(Arc<AtomicUsize>);
+
+impl Drop for CountedOutput {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn handles_dropped_or_aborted_on_another_thread_as_their_tasks_finish_drop_each_output_once() {
+    // The handle's side (detach) races the executor's (complete, then drop the task and any
+    // orphaned output) on the cell they share; every output made must be dropped exactly once,
+    // and every cell freed.
+    const TASKS: usize = 3_000;
+    let token = Arc::new(AtomicUsize::new(0));
+    let executor = Executor::new(TokenHost(token.clone()));
+    let (made, dropped) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (send, receive) = std::sync::mpsc::channel::<guestloop::JoinHandle<CountedOutput>>();
+    let other = std::thread::spawn(move || {
+        for (n, handle) in receive.into_iter().enumerate() {
+            if n % 3 == 0 {
+                handle.abort();
+            }
+            drop(handle);
+        }
+    });
+    for _ in 0..TASKS {
+        let (made, dropped) = (made.clone(), dropped.clone());
+        let handle = executor.spawn_local(async move {
+            guestloop::yield_now().await;
+            made.fetch_add(1, Ordering::SeqCst);
+            CountedOutput(dropped)
+        });
+        send.send(handle).unwrap();
+        executor.run(); // meanwhile the other thread drops (or aborts) the handle
+    }
+    drop(send);
+    other.join().unwrap();
+    executor.run(); // aborts that came after the last run
+    drop(executor);
+    let made = made.load(Ordering::SeqCst);
+    assert!(made > 0, "some tasks finished");
+    eprintln!("{made} of {TASKS} finished");
+    assert_eq!(
+        dropped.load(Ordering::SeqCst),
+        made,
+        "each output dropped once"
+    );
+    assert_eq!(Arc::strong_count(&token), 1, "every task's cell is freed");
+}
+
 #[test]
 fn wakes_and_spawns_from_other_threads_while_the_executor_is_dropped() {
     const THREADS: usize = 4;
