@@ -11,9 +11,9 @@
 //!
 //! # Why `unsafe`
 //! A future that is not `Send` cannot sit in an `Arc` that a `Send` waker points at, so in safe
-//! code a task is three allocations (the waker's header, the join state, the boxed future): 196
-//! bytes a sleeping task. One allocation saves the two others and their reference counts
-//! (see BENCHMARKS.md, "Memory per sleeping task").
+//! code a task is three allocations (the waker's header, the join state, the boxed future):
+//! 196.5 bytes a sleeping task. One allocation saves the two others and their reference counts:
+//! 138 bytes (BENCHMARKS.md, "One allocation per task").
 //!
 //! # What keeps it sound
 //! - The future is reached only through the [`Task`], which is never cloned: the executor polls

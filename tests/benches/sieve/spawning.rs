@@ -126,10 +126,12 @@ fn first_poll(sent: Instant) {
     }
 }
 
-/// Starts `threads` threads that each call `spawn` `per_thread` times once released together.
+/// Starts `threads` threads that each call `spawn` `per_thread` times once released together,
+/// sleeping `pace` after each call (`Duration::ZERO`: as fast as they can).
 fn spawners(
     threads: usize,
     per_thread: usize,
+    pace: Duration,
     spawn: impl Fn(Instant) + Send + Sync + 'static,
 ) -> (Arc<Barrier>, Vec<std::thread::JoinHandle<()>>) {
     let start = Arc::new(Barrier::new(threads + 1));
@@ -141,6 +143,9 @@ fn spawners(
                 start.wait();
                 for _ in 0..per_thread {
                     spawn(Instant::now());
+                    if !pace.is_zero() {
+                        std::thread::sleep(pace);
+                    }
                 }
             })
         })
@@ -149,12 +154,16 @@ fn spawners(
 }
 
 /// One round on guestloop: the elapsed time and every task's latency.
-fn cross_thread_guestloop(threads: usize, per_thread: usize) -> (Duration, Vec<Duration>) {
+fn cross_thread_guestloop(
+    threads: usize,
+    per_thread: usize,
+    pace: Duration,
+) -> (Duration, Vec<Duration>) {
     let total = threads * per_thread;
     LATENCIES.with_borrow_mut(|latencies| *latencies = Vec::with_capacity(total));
     let host = LoopHost::new(Builder::default());
     let spawner = host.executor.spawner();
-    let (start, handles) = spawners(threads, per_thread, move |sent| {
+    let (start, handles) = spawners(threads, per_thread, pace, move |sent| {
         drop(
             spawner
                 .spawn(async move { first_poll(sent) })
@@ -172,7 +181,11 @@ fn cross_thread_guestloop(threads: usize, per_thread: usize) -> (Duration, Vec<D
 }
 
 /// One round on tokio's current-thread runtime.
-fn cross_thread_tokio(threads: usize, per_thread: usize) -> (Duration, Vec<Duration>) {
+fn cross_thread_tokio(
+    threads: usize,
+    per_thread: usize,
+    pace: Duration,
+) -> (Duration, Vec<Duration>) {
     let total = threads * per_thread;
     LATENCIES.with_borrow_mut(|latencies| *latencies = Vec::with_capacity(total));
     EXPECTED.set(total);
@@ -180,7 +193,7 @@ fn cross_thread_tokio(threads: usize, per_thread: usize) -> (Duration, Vec<Durat
         .build()
         .expect("a tokio runtime");
     let handle = runtime.handle().clone();
-    let (start, handles) = spawners(threads, per_thread, move |sent| {
+    let (start, handles) = spawners(threads, per_thread, pace, move |sent| {
         drop(handle.spawn(async move { first_poll(sent) }));
     });
     start.wait();
@@ -204,14 +217,34 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
 }
 
-/// Part 5: spawns from other threads, guestloop beside tokio.
+/// Part 5: spawns from other threads, guestloop beside tokio: as fast as the threads can (a
+/// backlog: throughput), then paced (an idle loop woken for each spawn: latency).
 pub fn bench_cross_thread(quick: bool) {
     let threads = 8;
-    let (per_thread, runs) = if quick { (1_000, 1) } else { (100_000, 7) };
+    let runs = if quick { 1 } else { 7 };
+    let flood = if quick { 1_000 } else { 100_000 };
+    cross_thread_table(
+        &format!("{threads} threads × {flood} spawns, as fast as they can"),
+        threads,
+        flood,
+        Duration::ZERO,
+        runs,
+    );
+    let (paced, pace) = (if quick { 100 } else { 2_000 }, Duration::from_micros(100));
+    cross_thread_table(
+        &format!("{threads} threads × {paced} spawns, each thread sleeping 100 µs after each"),
+        threads,
+        paced,
+        pace,
+        runs,
+    );
+}
+
+fn cross_thread_table(title: &str, threads: usize, per_thread: usize, pace: Duration, runs: usize) {
     let total = threads * per_thread;
     println!(
-        "## Spawns from other threads ({threads} threads × {per_thread} spawns; latency from the \
-         spawn call to the task's first poll; medians of {runs} rounds)\n"
+        "## Spawns from other threads ({title}; latency from the spawn call to the task's first \
+         poll; medians of {runs} rounds)\n"
     );
     println!(
         "| executor                                         | M tasks/s | p50 µs | p99 µs | max ms |"
@@ -219,7 +252,7 @@ pub fn bench_cross_thread(quick: bool) {
     println!(
         "|--------------------------------------------------|----------:|-------:|-------:|-------:|"
     );
-    type Round = fn(usize, usize) -> (Duration, Vec<Duration>);
+    type Round = fn(usize, usize, Duration) -> (Duration, Vec<Duration>);
     let ways: [(&str, Round); 2] = [
         (
             "guestloop `Spawner::spawn` (real-time loop host)",
@@ -230,7 +263,7 @@ pub fn bench_cross_thread(quick: bool) {
     let mut figures = vec![(Vec::new(), Vec::new(), Vec::new(), Vec::new()); ways.len()];
     for _ in 0..runs {
         for ((_, round), figures) in ways.iter().zip(&mut figures) {
-            let (elapsed, mut latencies) = round(threads, per_thread);
+            let (elapsed, mut latencies) = round(threads, per_thread, pace);
             assert_eq!(latencies.len(), total, "every task was polled once");
             latencies.sort_unstable();
             figures.0.push(elapsed);
