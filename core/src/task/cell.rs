@@ -34,6 +34,7 @@ use super::join::{HandleGone, JoinError, JoinState};
 use super::{Outcome, TaskId, panic_message};
 use crate::local;
 use crate::shared::{RemoteWakeFlag, Shared};
+use crate::sync::{AtomicUsize, fence};
 use std::cell::{Cell, UnsafeCell};
 use std::future::Future;
 use std::marker::PhantomData;
@@ -42,7 +43,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 /// The part of a task every reference may touch, from any thread. First in every cell.
@@ -252,7 +253,7 @@ impl Task {
                     id: AtomicU64::new(Header::UNASSIGNED),
                     remote_wake: RemoteWakeFlag::new(),
                     aborted: AtomicBool::new(false),
-                    handle_gone: HandleGone::default(),
+                    handle_gone: HandleGone::new(),
                     shared,
                     vtable: &TaskCell::<F>::VTABLE,
                 },
@@ -685,5 +686,72 @@ mod tests {
         drop(task);
         assert_eq!(JoinHandle::new(handle).try_take(), Some(Ok(42)));
         assert_eq!(live_cells(&shared), 0);
+    }
+}
+
+/// Every interleaving of the task's three kinds of reference going on three threads
+/// (`--cfg guestloop_loom`; see `.ci/run`): the handle detaching, a waker waking and letting go,
+/// the executor completing and dropping the task. The output is dropped once, never by the
+/// waker's thread (it may not be `Send`-safe to drop there), and the cell is freed.
+#[cfg(all(test, guestloop_loom))]
+mod loom_tests {
+    use super::*;
+    use crate::task::JoinHandle;
+    use std::sync::Mutex;
+
+    loom::thread_local! {
+        /// Which of the model's threads this is.
+        static ROLE: Cell<&'static str> = Cell::new("executor");
+    }
+
+    /// Records which thread dropped it.
+    struct Output(Arc<Mutex<Vec<&'static str>>>);
+    impl Drop for Output {
+        fn drop(&mut self) {
+            self.0.lock().unwrap().push(ROLE.with(Cell::get));
+        }
+    }
+
+    #[test]
+    fn loom_an_output_is_dropped_once_by_the_handle_or_the_executor_never_by_a_waker() {
+        loom::model(|| {
+            let shared = Arc::new(Shared::new(Arc::new(|| {})));
+            let (drops, slot) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(None)));
+            let (made, leaked) = (drops.clone(), slot.clone());
+            let mut first = true;
+            let future = std::future::poll_fn(move |cx| {
+                if std::mem::take(&mut first) {
+                    *leaked.lock().unwrap() = Some(cx.waker().clone());
+                    return Poll::Pending;
+                }
+                Poll::Ready(Output(made.clone()))
+            });
+            let (mut task, handle) = Task::new(future, shared.clone());
+            task.header().assign(TaskId::for_tests(1));
+            let polling = Cell::new(None);
+            assert!(task.poll(TaskId::for_tests(1), &polling).is_pending());
+            let waker = slot
+                .lock()
+                .unwrap()
+                .take()
+                .expect("the first poll left its waker");
+            let handle = JoinHandle::new(handle);
+            let waking = loom::thread::spawn(move || {
+                ROLE.with(|role| role.set("waker"));
+                waker.wake();
+            });
+            let detaching = loom::thread::spawn(move || {
+                ROLE.with(|role| role.set("handle"));
+                drop(handle);
+            });
+            assert!(task.poll(TaskId::for_tests(1), &polling).is_ready());
+            drop(task);
+            waking.join().unwrap();
+            detaching.join().unwrap();
+            let drops = drops.lock().unwrap().clone();
+            assert_eq!(drops.len(), 1, "dropped once: {drops:?}");
+            assert_ne!(drops[0], "waker", "dropped by the waker's thread");
+            assert_eq!(Arc::strong_count(&shared), 1, "the cell is freed");
+        });
     }
 }

@@ -6,11 +6,10 @@
 
 use super::cell::JoinRef;
 use crate::local;
+use crate::sync::{AtomicBool, Mutex, MutexGuard, Ordering, lock};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 /// Why a task gave no output.
@@ -35,8 +34,13 @@ enum JoinSlot<T> {
 /// Whether the task's [`JoinHandle`] is gone. It lives in the task's header, where it takes no
 /// room (a third state of the slot would take eight bytes a task); it changes only under the
 /// join state's lock.
-#[derive(Default)]
 pub(crate) struct HandleGone(AtomicBool);
+
+impl HandleGone {
+    pub(crate) fn new() -> HandleGone {
+        HandleGone(AtomicBool::new(false))
+    }
+}
 
 /// Where a task leaves its result for its [`JoinHandle`].
 pub(crate) struct JoinState<T> {
@@ -53,7 +57,7 @@ impl<T> JoinState<T> {
     fn lock(&self) -> MutexGuard<'_, JoinSlot<T>> {
         // No code that can panic runs while the lock is held (wakers and results are dropped
         // after it), so a poisoned lock is still consistent.
-        self.slot.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.slot)
     }
 
     /// Records the first result (later ones are dropped) and wakes whoever awaits it.
