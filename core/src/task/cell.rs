@@ -444,6 +444,21 @@ mod tests {
         })
     }
 
+    /// Pending at its first poll, leaving its waker in `out`; then ready with what `make` makes.
+    pub(super) fn pending_once_then<T>(
+        out: Arc<Mutex<Option<Waker>>>,
+        mut make: impl FnMut() -> T,
+    ) -> impl Future<Output = T> {
+        let mut first = true;
+        std::future::poll_fn(move |cx| {
+            if std::mem::take(&mut first) {
+                *out.lock().unwrap() = Some(cx.waker().clone());
+                return Poll::Pending;
+            }
+            Poll::Ready(make())
+        })
+    }
+
     fn poll_once(task: &mut Task, index: u32) -> Poll<Outcome> {
         task.poll(TaskId::for_tests(index), &Cell::new(None))
     }
@@ -641,11 +656,7 @@ mod tests {
         // Detached before it finished: the executor's thread drops the output, with the task,
         // although a waker on another thread outlives both.
         let (made, slot) = (drops.clone(), Arc::new(Mutex::new(None)));
-        let mut first = Some(waker_leaker(slot.clone()));
-        let future = std::future::poll_fn(move |cx| match first.take() {
-            Some(mut leaker) => Pin::new(&mut leaker).poll(cx).map(|()| unreachable!()),
-            None => Poll::Ready(Output(made.clone())),
-        });
+        let future = pending_once_then(slot.clone(), move || Output(made.clone()));
         let (mut task, handle) = Task::new(future, shared.clone());
         drop(handle);
         assert!(poll_once(&mut task, 0).is_pending());
@@ -717,15 +728,9 @@ mod loom_tests {
         loom::model(|| {
             let shared = Arc::new(Shared::new(Arc::new(|| {})));
             let (drops, slot) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(None)));
-            let (made, leaked) = (drops.clone(), slot.clone());
-            let mut first = true;
-            let future = std::future::poll_fn(move |cx| {
-                if std::mem::take(&mut first) {
-                    *leaked.lock().unwrap() = Some(cx.waker().clone());
-                    return Poll::Pending;
-                }
-                Poll::Ready(Output(made.clone()))
-            });
+            let made = drops.clone();
+            let future =
+                super::tests::pending_once_then(slot.clone(), move || Output(made.clone()));
             let (mut task, handle) = Task::new(future, shared.clone());
             task.header().assign(TaskId::for_tests(1));
             let polling = Cell::new(None);
