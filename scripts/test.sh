@@ -45,6 +45,9 @@ echo "== memcheck: core's tests, the executor's behaviour tests and the wake sto
 # leaked task cell, say) fails the run. Memory still reachable from threads the test harness
 # leaves running at exit is not an error. The cancelled primes count is left out: it waits for
 # worker threads by the wall clock, and valgrind runs everything dozens of times slower.
+# Valgrind runs one thread at a time; its default hand-over is unfair, and a check that waits on
+# other threads then took 3 to 29 s from one run to the next (a CI run timed out at 30 s). Fair
+# scheduling makes it take the same time every run.
 test_binaries() {
     cargo test "$@" --no-run --message-format=json |
         sed -n 's/.*"executable":"\([^"]*\)".*/\1/p'
@@ -52,7 +55,7 @@ test_binaries() {
 for binary in $(test_binaries -p guestloop --lib) \
     $(test_binaries -p guestloop-tests --lib --test wake_storm); do
     echo "-- $binary"
-    valgrind --tool=memcheck --error-exitcode=101 -q --leak-check=full \
+    valgrind --tool=memcheck --fair-sched=yes --error-exitcode=101 -q --leak-check=full \
         --errors-for-leak-kinds=definite --show-leak-kinds=definite "$binary" --test-threads=2
 done
 echo "== Qt windows under Xvfb"

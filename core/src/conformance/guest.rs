@@ -2,7 +2,9 @@
 //! sleeps, timeouts, ticks, cross-thread spawns and wakes, panics, cancellation, coalescing,
 //! shutdown.
 
-use super::{CheckResult, Harness, MS, PATIENCE, ensure, fire, run_check, signal, within};
+use super::{
+    CheckResult, Harness, MS, PATIENCE, all_within, ensure, fire, run_check, signal, within,
+};
 use crate::{
     Builder, Elapsed, ExecutorDestroyed, Handle, JoinError, MissedTicks, Spawner, TaskGroup,
     TickClock, now, sleep, sleep_until, spawn_local, timeout, yield_now,
@@ -203,12 +205,12 @@ pub(super) fn cross_thread_spawn_and_wake(harness: &mut dyn Harness) -> CheckRes
                     .map_err(|e| e.to_string())?,
             );
         }
+        let outputs = all_within(PATIENCE, handles)
+            .await
+            .map_err(|_| "a future spawned from another thread never ran")?;
         let mut values = Vec::new();
-        for handle in handles {
-            let (value, thread) = within(PATIENCE, handle)
-                .await
-                .map_err(|_| "a future spawned from another thread never ran")?
-                .map_err(|e| e.to_string())?;
+        for output in outputs {
+            let (value, thread) = output.map_err(|e| e.to_string())?;
             ensure!(
                 thread == host_thread,
                 "a remote future ran off the host thread"
@@ -386,11 +388,11 @@ pub(super) fn wakes_are_coalesced(harness: &mut dyn Harness) -> CheckResult {
         waker_thread
             .join()
             .map_err(|_| "the waking thread panicked")?;
-        for task in tasks {
-            within(PATIENCE, task)
-                .await
-                .map_err(|_| "a woken task never ran")?
-                .map_err(|e| e.to_string())?;
+        for output in all_within(PATIENCE, tasks)
+            .await
+            .map_err(|_| "a woken task never ran")?
+        {
+            output.map_err(|e| e.to_string())?;
         }
         let after = handle.stats();
         ensure!(
@@ -473,11 +475,11 @@ pub(super) fn unblock_comes_back(harness: &mut dyn Harness) -> CheckResult {
                 (job * job, std::thread::current().id())
             }));
         }
-        for (job, handle) in (0..16u64).zip(jobs) {
-            let (square, thread) = within(PATIENCE, handle)
-                .await
-                .map_err(|_| "the result of unblock never came back to its task")?
-                .map_err(|e| e.to_string())?;
+        let outputs = all_within(PATIENCE, jobs)
+            .await
+            .map_err(|_| "the result of unblock never came back to its task")?;
+        for (job, output) in (0..16u64).zip(outputs) {
+            let (square, thread) = output.map_err(|e| e.to_string())?;
             ensure!(square == job * job, "job {job} gave {square}");
             ensure!(
                 thread != host_thread,

@@ -253,6 +253,23 @@ async fn within<F: Future>(limit: Duration, future: F) -> Result<F::Output, Time
     .await
 }
 
+/// Completes every future in `futures`, in order, or gives up once `limit` of real time has
+/// passed for all of them together: one watchdog thread, however many futures (a check that
+/// waits on a thousand tasks must not start a thousand threads).
+async fn all_within<F: Future>(
+    limit: Duration,
+    futures: impl IntoIterator<Item = F>,
+) -> Result<Vec<F::Output>, TimedOut> {
+    within(limit, async {
+        let mut outputs = Vec::new();
+        for future in futures {
+            outputs.push(future.await);
+        }
+        outputs
+    })
+    .await
+}
+
 /// A thread that calls a function once a limit of real time has passed, unless the watchdog is
 /// dropped first (then the thread ends at once).
 ///
