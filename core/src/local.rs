@@ -2,7 +2,9 @@
 //! guest clock, and what one run does with them.
 //!
 //! Owns the run loop (batches, the guest clock, the budget, catch-up); arming and cancelling
-//! timers, and the host's timer, are [`timers`]'. Depends on [`Host`] for time and wake-ups
+//! timers, and the host's timer, are [`timers`]'; taking in fired timers and work from other
+//! threads is [`intake`]'s. Its four tables sit behind one `RefCell`, borrowed once per step
+//! and never across foreign code (a poll, a waker, a destructor, the host). Depends on [`Host`] for time and wake-ups
 //! only: it never reads a wall clock and never blocks.
 //! The thread's "current executor" is [`context`]'s, the cross-thread queues are
 //! [`shared`](crate::shared)'s, a batch's order is [`batch`](crate::batch)'s; the public types
@@ -45,6 +47,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+mod intake;
 mod timers;
 
 pub(crate) use timers::{arm_timer, cancel_timer};
@@ -93,11 +96,8 @@ pub(crate) struct Local {
     id: ExecutorId,
     host: Box<dyn Host>,
     shared: Arc<Shared>,
-    tasks: RefCell<TaskTable>,
-    batch: RefCell<Batch>,
-    timers: RefCell<TimerQueue<Wakeup>>,
-    /// The wakers of timers armed with a waker other than their task's own.
-    timer_wakers: RefCell<WakerSlab>,
+    /// One `RefCell` for all four, so that a step of a run pays for one borrow check.
+    queues: RefCell<Queues>,
     now: Cell<Instant>,
     state: Cell<RunState>,
     host_timer: Cell<HostTimer>,
@@ -109,6 +109,16 @@ pub(crate) struct Local {
     max_catch_up: u64,
     panic_hook: RefCell<Option<PanicHook>>,
     counters: Counters,
+}
+
+/// The executor's tables, borrowed together.
+#[derive(Default)]
+struct Queues {
+    tasks: TaskTable,
+    batch: Batch,
+    timers: TimerQueue<Wakeup>,
+    /// The wakers of timers armed with a waker other than their task's own.
+    timer_wakers: WakerSlab,
 }
 
 /// The counters behind [`ExecutorStats`] that the executor keeps itself.
@@ -156,7 +166,7 @@ pub(crate) fn current(function: &str) -> Rc<Local> {
 pub(crate) fn abort(header: &Header) {
     let owner = context::owned(|local| Arc::ptr_eq(&local.shared, &header.shared));
     if let (Some(local), Some(id)) = (owner, header.id()) {
-        let task = local.tasks.borrow_mut().remove(id);
+        let task = local.queues.borrow_mut().tasks.remove(id);
         if let Some(task) = task {
             let _enter = Enter::new(&local);
             local.drop_task(task);
@@ -195,10 +205,7 @@ impl Local {
             id: ExecutorId::next(),
             host,
             shared,
-            tasks: RefCell::default(),
-            batch: RefCell::default(),
-            timers: RefCell::default(),
-            timer_wakers: RefCell::default(),
+            queues: RefCell::default(),
             now: Cell::new(now),
             state: Cell::new(RunState::Idle),
             host_timer: Cell::new(HostTimer::Set(None)),
@@ -237,12 +244,13 @@ impl Local {
 
     pub(crate) fn stats(&self) -> ExecutorStats {
         let counters = &self.counters;
+        let queues = self.queues.borrow();
         ExecutorStats {
             runs: counters.runs.get(),
             polls: counters.polls.get(),
             spawned: counters.spawned.get(),
-            live_tasks: self.tasks.borrow().len(),
-            pending_timers: self.timers.borrow().len(),
+            live_tasks: queues.tasks.len(),
+            pending_timers: queues.timers.len(),
             run_soon_requests: self.shared.run_soon_requests(),
             timer_arms: counters.timer_arms.get(),
             clock_jumps: counters.clock_jumps.get(),
@@ -278,7 +286,7 @@ impl Local {
 
     fn adopt(&self, task: Task) {
         bump(&self.counters.spawned);
-        let id = self.tasks.borrow_mut().insert(|id| {
+        let id = self.queues.borrow_mut().tasks.insert(|id| {
             task.header().assign(id);
             task
         });
@@ -292,78 +300,20 @@ impl Local {
     /// Queues a task into the open batch (during a run), unless it is queued already.
     #[inline]
     fn queue(&self, id: TaskId) {
-        if self.tasks.borrow_mut().mark_queued(id) {
+        let queues = &mut *self.queues.borrow_mut();
+        if queues.tasks.mark_queued(id) {
             let polled = self.polling.get().map(|polled| polled.id);
-            self.batch.borrow_mut().push(id, polled);
+            queues.batch.push(id, polled);
         }
-    }
-
-    /// Takes in at most `limit` tasks spawned or woken from outside, oldest first; returns how
-    /// many it took (each costs one unit of the run's intake).
-    fn take_from_outside(&self, limit: usize) -> usize {
-        let mut taken = self.shared.take_remote(limit, |task| {
-            if task.header().is_aborted() {
-                self.drop_task(task.into_local());
-            } else {
-                self.adopt(task.into_local()); // a run is in progress: it joins the batch's follow-ups
-            }
-        });
-        taken += self.shared.take_ready(limit - taken, |id| {
-            let aborted = match self.tasks.borrow().header(id) {
-                Some(header) => {
-                    header.remote_wake.release();
-                    header.is_aborted()
-                }
-                None => false,
-            };
-            if aborted {
-                // Aborted from another thread: it never runs again.
-                let task = self.tasks.borrow_mut().remove(id);
-                if let Some(task) = task {
-                    self.drop_task(task);
-                }
-            } else if self.tasks.borrow_mut().mark_queued(id) {
-                self.batch.borrow_mut().push_follow_up(id);
-            }
-        });
-        taken
-    }
-
-    /// Delivers at most `limit` fired timers into the batch; returns how many.
-    fn deliver(&self, limit: usize) -> usize {
-        let mut delivered = 0;
-        while delivered < limit {
-            let (count, waker) = {
-                let mut tasks = self.tasks.borrow_mut();
-                let mut batch = self.batch.borrow_mut();
-                batch.deliver(limit - delivered, |id| tasks.mark_queued(id))
-            };
-            delivered += count;
-            let Some(key) = waker else {
-                break;
-            };
-            let waker = self.timer_wakers.borrow_mut().remove(key);
-            // Our wakers never panic, but a combinator may have handed the timer its own.
-            self.batch.borrow_mut().waking();
-            let woke = catch_unwind(AssertUnwindSafe(|| waker.wake()));
-            self.batch.borrow_mut().woken();
-            if let Err(payload) = woke {
-                self.report_panic(format!("a waker panicked: {}", panic_message(&*payload)));
-            }
-        }
-        delivered
     }
 
     #[inline]
-    fn poll(&self, id: TaskId) {
-        let Some(mut task) = self.tasks.borrow_mut().start_poll(id) else {
-            return; // a stale wake of a task that is gone
-        };
+    fn poll(&self, id: TaskId, mut task: Task) {
         bump(&self.counters.polls);
         match task.poll(id, &self.polling) {
             std::task::Poll::Pending => {
                 // Unless it aborted itself meanwhile (then its slot is gone and it comes back).
-                let aborted = self.tasks.borrow_mut().end_poll(id, task);
+                let aborted = self.queues.borrow_mut().tasks.end_poll(id, task);
                 if let Some(task) = aborted {
                     self.drop_task(task);
                 }
@@ -375,7 +325,7 @@ impl Local {
     /// A task's future completed (or panicked): frees its slot and drops it.
     #[inline(never)]
     fn finish(&self, id: TaskId, task: Task, outcome: Outcome) {
-        self.tasks.borrow_mut().remove(id);
+        self.queues.borrow_mut().tasks.remove(id);
         self.drop_task(task);
         if let Outcome::Panicked(message) = outcome {
             self.report_panic(message.into());
@@ -410,63 +360,47 @@ impl Local {
     /// outside. Returns whether the batch has anything to do.
     fn start_batch(&self, intake: &mut usize) -> bool {
         let host_now = self.host.now();
-        let due = self.timers.borrow().earliest().filter(|&d| d <= host_now);
-        let fired = match due {
-            None => {
-                self.set_now(host_now);
-                if !self.shared.has_work() && !self.batch.borrow().has_tasks() {
-                    return false; // idle: no batch to open
+        {
+            let Queues { batch, timers, .. } = &mut *self.queues.borrow_mut();
+            let due = timers.earliest().filter(|&d| d <= host_now);
+            let fired = match due {
+                None => {
+                    self.set_now(host_now);
+                    if !self.shared.has_work() && !batch.has_tasks() {
+                        return false; // idle: no batch to open
+                    }
+                    Vec::new()
                 }
-                Vec::new()
-            }
-            Some(deadline)
-                if host_now.as_nanos().saturating_sub(deadline.as_nanos()) > self.max_catch_up =>
-            {
-                self.set_now(host_now);
-                bump(&self.counters.clock_jumps);
-                let mut timers = self.timers.borrow_mut();
-                let mut fired = Vec::new();
-                while timers.earliest().is_some_and(|d| d <= host_now) {
+                Some(deadline)
+                    if host_now.as_nanos().saturating_sub(deadline.as_nanos())
+                        > self.max_catch_up =>
+                {
+                    self.set_now(host_now);
+                    bump(&self.counters.clock_jumps);
+                    let mut fired = Vec::new();
+                    while timers.earliest().is_some_and(|d| d <= host_now) {
+                        let (_, wakeups) = timers.pop_earliest().expect("a timer is due");
+                        fired.extend(wakeups);
+                    }
+                    fired
+                }
+                Some(deadline) => {
+                    self.set_now(deadline);
                     let (_, wakeups) = timers.pop_earliest().expect("a timer is due");
-                    fired.extend(wakeups);
+                    wakeups
                 }
-                fired
-            }
-            Some(deadline) => {
-                self.set_now(deadline);
-                let (_, wakeups) = self
-                    .timers
-                    .borrow_mut()
-                    .pop_earliest()
-                    .expect("a timer is due");
-                wakeups
-            }
-        };
-        self.batch.borrow_mut().open(fired);
+            };
+            batch.open(fired);
+        }
         if self.shared.has_work() {
             *intake -= self.take_from_outside(*intake);
         }
         true
     }
 
-    /// Closes the drained batch.
-    fn close_batch(&self) {
-        self.batch.borrow_mut().close();
-        self.recycle_fired();
-    }
-
-    /// Gives the closed batch's timer bucket back to the timer queue, for reuse.
-    #[inline]
-    fn recycle_fired(&self) {
-        let emptied = self.batch.borrow_mut().take_delivered_buffer();
-        if let Some(wakeups) = emptied {
-            self.timers.borrow_mut().recycle(wakeups);
-        }
-    }
-
     /// Whether the host's clock has reached the earliest deadline.
     fn timer_due(&self) -> bool {
-        let earliest = self.timers.borrow().earliest();
+        let earliest = self.queues.borrow().timers.earliest();
         earliest.is_some_and(|deadline| deadline <= self.host.now())
     }
 
@@ -477,36 +411,50 @@ impl Local {
         loop {
             if polls == 0 {
                 // Anything left for the next run, in this batch or a batch due now?
-                return self.batch.borrow().has_tasks()
+                return self.queues.borrow().batch.has_tasks()
                     || self.shared.has_work()
                     || self.timer_due();
             }
-            let next = {
-                let mut batch = self.batch.borrow_mut();
-                batch.is_open().then(|| batch.next(budget))
+            // The next step, and for a poll the task taken out of its slot, in one borrow.
+            let step = {
+                let Queues { tasks, batch, .. } = &mut *self.queues.borrow_mut();
+                batch.is_open().then(|| match batch.next(budget) {
+                    Next::Poll(id) => Step::Poll(id, tasks.start_poll(id)),
+                    next => Step::Other(next),
+                })
             };
-            let Some(next) = next else {
+            let Some(step) = step else {
                 if !self.start_batch(&mut intake) {
                     return false;
                 }
                 continue;
             };
-            match next {
-                Next::Poll(id) => {
+            let next = match step {
+                Step::Poll(id, task) => {
                     polls -= 1;
-                    self.poll(id);
+                    // `None`: a stale wake of a task that is gone.
+                    if let Some(task) = task {
+                        self.poll(id, task);
+                    }
+                    continue;
                 }
+                Step::Other(next) => next,
+            };
+            match next {
+                Next::Poll(_) => unreachable!("a poll is a step of its own"),
                 Next::Deliver if intake == 0 => return true,
                 Next::Deliver => intake -= self.deliver(intake),
                 Next::Look => {
                     // Work from outside joins the follow-ups first: it was woken before the
                     // deferred tasks run again, and before the batch may be cut.
                     intake -= self.take_from_outside(intake);
-                    if self.timer_due() {
-                        self.batch.borrow_mut().cut();
-                        self.recycle_fired();
+                    let due = self.timer_due();
+                    let Queues { batch, timers, .. } = &mut *self.queues.borrow_mut();
+                    if due {
+                        batch.cut();
+                        recycle_fired(batch, timers);
                     } else {
-                        self.batch.borrow_mut().looked();
+                        batch.looked();
                     }
                 }
                 Next::Drained if self.shared.has_work() => {
@@ -515,7 +463,11 @@ impl Local {
                     }
                     intake -= self.take_from_outside(intake);
                 }
-                Next::Drained => self.close_batch(),
+                Next::Drained => {
+                    let Queues { batch, timers, .. } = &mut *self.queues.borrow_mut();
+                    batch.close();
+                    recycle_fired(batch, timers);
+                }
             }
         }
     }
@@ -530,7 +482,7 @@ impl Local {
         }
         // A destructor may spawn (its task is cancelled at once); keep going until none is left.
         loop {
-            let tasks = self.tasks.borrow_mut().drain();
+            let tasks = self.queues.borrow_mut().tasks.drain();
             if tasks.is_empty() {
                 break;
             }
@@ -538,10 +490,13 @@ impl Local {
                 self.drop_task(task);
             }
         }
-        self.timers.borrow_mut().take_all();
-        let wakers = self.timer_wakers.borrow_mut().take_all();
-        drop(wakers);
-        self.batch.borrow_mut().clear();
+        let wakers = {
+            let queues = &mut *self.queues.borrow_mut();
+            queues.timers.take_all();
+            queues.batch.clear();
+            queues.timer_wakers.take_all()
+        };
+        drop(wakers); // outside the borrow: dropping a waker may run foreign code
         if self.host_timer.get() != HostTimer::Set(None) {
             self.host_timer.set(HostTimer::Unknown);
             self.host.set_timer(None);
@@ -556,6 +511,21 @@ impl Local {
         let now = self.now.get().max(instant);
         self.now.set(now);
         context::set_current_now(now);
+    }
+}
+
+/// One step of a run, as taken out of the queues.
+enum Step {
+    /// Poll this task; `None` if the id was stale.
+    Poll(TaskId, Option<Task>),
+    Other(Next),
+}
+
+/// Gives a closed (or cut) batch's timer bucket back to the timer queue, for reuse.
+#[inline]
+fn recycle_fired(batch: &mut Batch, timers: &mut TimerQueue<Wakeup>) {
+    if let Some(wakeups) = batch.take_delivered_buffer() {
+        timers.recycle(wakeups);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`local`](super)'s. A timer armed by the polled task with its own waker is stored as the
 //! task's id; any other waker is cloned into the executor's `WakerSlab`.
 
-use super::{HostTimer, Local, RunState, bump};
+use super::{HostTimer, Local, Queues, RunState, bump};
 use crate::Instant;
 use crate::batch::{Target, Wakeup};
 use crate::context;
@@ -27,8 +27,9 @@ pub(crate) fn arm_timer(deadline: Instant, waker: &Waker) -> u32 {
             .filter(|polled| polled.is_waker_of(waker))?;
         let wakeup = Wakeup::task(polled.id);
         local
-            .timers
+            .queues
             .borrow_mut()
+            .timers
             .try_insert_latest(deadline, wakeup)
     });
     match armed {
@@ -60,7 +61,7 @@ impl Local {
     /// Sets the host's timer to the earliest deadline (or disarms it), unless it is known to
     /// hold exactly that.
     pub(super) fn sync_host_timer(&self) {
-        let wanted = self.timers.borrow().earliest();
+        let wanted = self.queues.borrow().timers.earliest();
         if self.host_timer.get() != HostTimer::Set(wanted) {
             // Should `set_timer` panic, what the host holds is not known.
             self.host_timer.set(HostTimer::Unknown);
@@ -74,7 +75,7 @@ impl Local {
     #[inline]
     pub(crate) fn arm_timer(&self, deadline: Instant, waker: &Waker) -> TimerKey {
         let wakeup = self.wakeup_for(waker);
-        self.timers.borrow_mut().insert(deadline, wakeup)
+        self.queues.borrow_mut().timers.insert(deadline, wakeup)
     }
 
     /// Points the pending timer `key` at `waker`, if it wakes something else.
@@ -84,11 +85,18 @@ impl Local {
             .get()
             .filter(|polled| polled.is_waker_of(waker))
             .map(|polled| polled.id);
-        let mut timers = self.timers.borrow_mut();
+        // Cloned before the borrow, since cloning a foreign waker runs foreign code; declared
+        // before it, so that an early return drops the unused clone after the borrow ends.
+        let mut clone = own_task.is_none().then(|| waker.clone());
+        let mut queues = self.queues.borrow_mut();
+        let Queues {
+            timers,
+            timer_wakers: wakers,
+            ..
+        } = &mut *queues;
         let Some(armed) = timers.wakeup_mut(key) else {
             return;
         };
-        let mut wakers = self.timer_wakers.borrow_mut();
         let stale = match (armed.target(), own_task) {
             (Target::Task(armed_id), Some(id)) if armed_id == id => return,
             (Target::Waker(old), None) if wakers.get_mut(old).will_wake(waker) => return,
@@ -97,19 +105,22 @@ impl Local {
         };
         *armed = match own_task {
             Some(id) => Wakeup::task(id),
-            None => Wakeup::waker(wakers.insert(waker.clone())),
+            None => Wakeup::waker(wakers.insert(clone.take().expect("cloned above"))),
         };
-        drop((wakers, timers));
+        drop(queues);
         drop(stale); // outside the borrows: dropping a waker may run foreign code
     }
 
     /// Cancels the pending timer `key`; outside a run, tells the host if its timer changed.
     fn cancel_timer(&self, key: TimerKey) {
-        let wakeup = self.timers.borrow_mut().cancel(key);
-        if let Some(Target::Waker(slot)) = wakeup.map(Wakeup::target) {
-            let waker = self.timer_wakers.borrow_mut().remove(slot);
-            drop(waker); // outside the borrow: dropping a waker may run foreign code
-        }
+        let waker = {
+            let queues = &mut *self.queues.borrow_mut();
+            match queues.timers.cancel(key).map(Wakeup::target) {
+                Some(Target::Waker(slot)) => Some(queues.timer_wakers.remove(slot)),
+                _ => None,
+            }
+        };
+        drop(waker); // outside the borrow: dropping a waker may run foreign code
         if self.state.get() == RunState::Idle {
             self.sync_host_timer();
         }
@@ -121,7 +132,10 @@ impl Local {
     fn wakeup_for(&self, waker: &Waker) -> Wakeup {
         match self.polling.get() {
             Some(polled) if polled.is_waker_of(waker) => Wakeup::task(polled.id),
-            _ => Wakeup::waker(self.timer_wakers.borrow_mut().insert(waker.clone())),
+            _ => {
+                let clone = waker.clone(); // before the borrow: it may run foreign code
+                Wakeup::waker(self.queues.borrow_mut().timer_wakers.insert(clone))
+            }
         }
     }
 }
