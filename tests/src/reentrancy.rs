@@ -1,6 +1,7 @@
 //! Calls back into the executor from where it does not expect them: run-soon inside a poll, a
 //! host whose run-soon runs the guest at once, spawns and wakes inside destructors, a nested
-//! `run`, the executor dropped by a task's own destructor.
+//! `run`, the executor dropped by a task's own destructor, a foreign waker that spawns whenever the
+//! executor clones, wakes or drops it.
 
 use crate::faulty_host::{Faults, FaultyLoop};
 use guestloop::testing::TestHost;
@@ -226,4 +227,89 @@ fn an_executor_dropped_by_a_destructor_of_its_own_task_shuts_down_cleanly() {
         late.is_finished(),
         "a spawn after shutdown is cancelled at once"
     );
+}
+
+/// A waker that is not a guestloop task's own and calls back into the executor whenever it is
+/// cloned, woken or dropped: each spawns a task. Its data pointer is null and never read.
+mod foreign_waker {
+    use guestloop::spawn_local;
+    use std::cell::Cell;
+    use std::task::{RawWaker, RawWakerVTable, Waker};
+
+    thread_local! {
+        /// Clones, wakes and drops so far, and the tasks they spawned that have run.
+        pub static CALLS: Cell<(usize, usize, usize)> = const { Cell::new((0, 0, 0)) };
+        pub static SPAWNED_RAN: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn call_back() {
+        drop(spawn_local(async {
+            SPAWNED_RAN.set(SPAWNED_RAN.get() + 1);
+        }));
+    }
+
+    fn count(add: (usize, usize, usize)) {
+        let (clones, wakes, drops) = CALLS.get();
+        CALLS.set((clones + add.0, wakes + add.1, drops + add.2));
+    }
+
+    fn clone(_: *const ()) -> RawWaker {
+        count((1, 0, 0));
+        call_back();
+        RawWaker::new(std::ptr::null(), &VTABLE)
+    }
+    fn wake(data: *const ()) {
+        wake_by_ref(data);
+        drop_waker(data);
+    }
+    fn wake_by_ref(_: *const ()) {
+        count((0, 1, 0));
+        call_back();
+    }
+    fn drop_waker(_: *const ()) {
+        count((0, 0, 1));
+        call_back();
+    }
+
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
+
+    pub fn new() -> Waker {
+        #[allow(unsafe_code)]
+        // SAFETY: no function of the vtable reads the data pointer, so a null one is valid
+        // for every call, from any thread, any number of times.
+        unsafe {
+            Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE))
+        }
+    }
+}
+
+#[test]
+fn a_foreign_waker_that_spawns_when_cloned_woken_or_dropped_finds_the_executor_free() {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::Context;
+    let mut host = TestHost::new(Duration::from_millis(1));
+    let task = host.spawn_local(async {
+        let foreign = foreign_waker::new();
+        let mut cx = Context::from_waker(&foreign);
+        // Armed with the foreign waker: the executor keeps a clone of it.
+        let mut fires = pin!(guestloop::sleep(Duration::from_millis(5)));
+        assert!(fires.as_mut().poll(&mut cx).is_pending());
+        // Re-pointed at this task (the clone is dropped), then back (cloned again).
+        poll_fn(|own| Poll::Ready(fires.as_mut().poll(own).is_pending())).await;
+        assert!(fires.as_mut().poll(&mut cx).is_pending());
+        // Armed with it and cancelled: the clone is dropped.
+        let mut cancelled = Box::pin(guestloop::sleep(Duration::from_millis(5)));
+        assert!(cancelled.as_mut().poll(&mut cx).is_pending());
+        drop(cancelled);
+        // The first one fires: its clone is woken (and so dropped).
+        guestloop::sleep(Duration::from_millis(10)).await;
+    });
+    assert_eq!(host.block_on(task), Ok(()));
+    host.run_until_idle(); // the tasks the last drop spawned
+    let (clones, wakes, drops) = foreign_waker::CALLS.get();
+    assert_eq!((clones, wakes), (3, 1), "three clones kept, one woken");
+    // The test's own waker is dropped too, when the task ends.
+    assert_eq!(drops, clones + 1, "every clone dropped, and the original");
+    assert_eq!(foreign_waker::SPAWNED_RAN.get(), clones + wakes + drops);
 }
