@@ -21,7 +21,7 @@ impl Local {
             }
         });
         taken += self.shared.take_ready(limit - taken, |id| {
-            let aborted = {
+            let aborted_task = {
                 let queues = &mut *self.queues.borrow_mut();
                 let aborted = match queues.tasks.header(id) {
                     Some(header) => {
@@ -40,8 +40,8 @@ impl Local {
                     None
                 }
             };
-            if let Some(task) = aborted {
-                self.drop_task(task);
+            if let Some(task) = aborted_task {
+                self.drop_task(task); // outside the borrow: its destructor may run foreign code
             }
         });
         taken
