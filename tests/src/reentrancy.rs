@@ -298,6 +298,8 @@ fn a_foreign_waker_that_spawns_when_cloned_woken_or_dropped_finds_the_executor_f
         // Re-pointed at this task (the clone is dropped), then back (cloned again).
         poll_fn(|own| Poll::Ready(fires.as_mut().poll(own).is_pending())).await;
         assert!(fires.as_mut().poll(&mut cx).is_pending());
+        // Polled again by the same waker: nothing to re-point, so nothing is cloned.
+        assert!(fires.as_mut().poll(&mut cx).is_pending());
         // Armed with it and cancelled: the clone is dropped.
         let mut cancelled = Box::pin(guestloop::sleep(Duration::from_millis(5)));
         assert!(cancelled.as_mut().poll(&mut cx).is_pending());

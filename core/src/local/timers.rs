@@ -85,30 +85,46 @@ impl Local {
             .get()
             .filter(|polled| polled.is_waker_of(waker))
             .map(|polled| polled.id);
-        // Cloned before the borrow, since cloning a foreign waker runs foreign code; declared
-        // before it, so that an early return drops the unused clone after the borrow ends.
-        let mut clone = own_task.is_none().then(|| waker.clone());
-        let mut queues = self.queues.borrow_mut();
-        let Queues {
-            timers,
-            timer_wakers: wakers,
-            ..
-        } = &mut *queues;
-        let Some(armed) = timers.wakeup_mut(key) else {
+        let unchanged = {
+            let Queues {
+                timers,
+                timer_wakers,
+                ..
+            } = &mut *self.queues.borrow_mut();
+            match timers.wakeup_mut(key).map(|armed| armed.target()) {
+                None => true, // fired or cancelled meanwhile
+                Some(Target::Task(armed_id)) => own_task == Some(armed_id),
+                Some(Target::Waker(old)) => {
+                    own_task.is_none() && timer_wakers.get_mut(old).will_wake(waker)
+                }
+            }
+        };
+        if unchanged {
             return;
+        }
+        // Cloned between the borrows: cloning a foreign waker runs foreign code (which may even
+        // cancel this timer, hence the second look).
+        let mut clone = own_task.is_none().then(|| waker.clone());
+        let stale = {
+            let Queues {
+                timers,
+                timer_wakers: wakers,
+                ..
+            } = &mut *self.queues.borrow_mut();
+            let Some(armed) = timers.wakeup_mut(key) else {
+                return; // the borrow, taken after the clone, ends before the clone is dropped
+            };
+            let stale = match armed.target() {
+                Target::Waker(old) => Some(wakers.remove(old)),
+                Target::Task(_) => None,
+            };
+            *armed = match own_task {
+                Some(id) => Wakeup::task(id),
+                None => Wakeup::waker(wakers.insert(clone.take().expect("cloned above"))),
+            };
+            stale
         };
-        let stale = match (armed.target(), own_task) {
-            (Target::Task(armed_id), Some(id)) if armed_id == id => return,
-            (Target::Waker(old), None) if wakers.get_mut(old).will_wake(waker) => return,
-            (Target::Waker(old), _) => Some(wakers.remove(old)),
-            (Target::Task(_), _) => None,
-        };
-        *armed = match own_task {
-            Some(id) => Wakeup::task(id),
-            None => Wakeup::waker(wakers.insert(clone.take().expect("cloned above"))),
-        };
-        drop(queues);
-        drop(stale); // outside the borrows: dropping a waker may run foreign code
+        drop(stale); // outside the borrow: dropping a waker may run foreign code
     }
 
     /// Cancels the pending timer `key`; outside a run, tells the host if its timer changed.
