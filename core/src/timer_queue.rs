@@ -33,6 +33,73 @@ struct Bucket<W> {
     /// In arming order; `None` for a cancelled timer (its slot keeps the others' keys valid).
     wakeups: Vec<Option<W>>,
     live: usize,
+    /// Once the bucket was compacted, the slot of each entry of `wakeups` (ascending): a key's
+    /// slot then no longer is its index. `None` while every slot is its index.
+    slots: Option<Vec<u32>>,
+}
+
+/// Compacting a bucket pays off once it is at least this long and half of it is cancelled.
+const COMPACT_AT: usize = 64;
+
+impl<W> Bucket<W> {
+    fn new(wakeups: Vec<Option<W>>) -> Bucket<W> {
+        Bucket {
+            wakeups,
+            live: 0,
+            slots: None,
+        }
+    }
+
+    /// The slot the next timer armed here gets.
+    fn next_slot(&self) -> u32 {
+        let next = match &self.slots {
+            None => self.wakeups.len(),
+            Some(slots) => slots.last().map_or(0, |&last| last as usize + 1),
+        };
+        u32::try_from(next)
+            .ok()
+            .filter(|&slot| slot < MAX_SLOTS)
+            .expect("more than 2^32 - 2 timers at one instant")
+    }
+
+    /// Where the timer in `slot` is in `wakeups`.
+    fn index_of(&self, slot: u32) -> Option<usize> {
+        match &self.slots {
+            None => Some(slot as usize).filter(|&index| index < self.wakeups.len()),
+            Some(slots) => slots.binary_search(&slot).ok(),
+        }
+    }
+
+    /// After a cancel: drops the cancelled timers at the end (their slots are free again: no key
+    /// names them), and compacts the bucket once most of it is cancelled, so that a task that
+    /// arms and cancels a timer at one instant again and again (a `select` of a message and a
+    /// tick, in a loop) keeps neither memory nor work at the tick.
+    fn tidy(&mut self) {
+        while let Some(None) = self.wakeups.last() {
+            self.wakeups.pop();
+            if let Some(slots) = &mut self.slots {
+                slots.pop();
+            }
+        }
+        let len = self.wakeups.len();
+        if len >= COMPACT_AT && len > 2 * self.live {
+            let mut slots = self
+                .slots
+                .take()
+                .unwrap_or_else(|| (0..len as u32).collect());
+            let mut kept = 0;
+            for index in 0..len {
+                if self.wakeups[index].is_some() {
+                    self.wakeups.swap(kept, index);
+                    slots[kept] = slots[index];
+                    kept += 1;
+                }
+            }
+            self.wakeups.truncate(kept);
+            slots.truncate(kept);
+            self.slots = Some(slots);
+        }
+    }
 }
 
 /// Pending timers by deadline, then by arming order; each wakes a `W` when it fires.
@@ -85,11 +152,13 @@ impl<W> TimerQueue<W> {
                 return None;
             }
             let wakeups = self.spare.pop().unwrap_or_default();
-            self.latest = Some((deadline, Bucket { wakeups, live: 0 }));
+            self.latest = Some((deadline, Bucket::new(wakeups)));
         }
         match &mut self.latest {
             Some((at, bucket))
-                if *at == deadline && bucket.wakeups.len() < bucket.wakeups.capacity() =>
+                if *at == deadline
+                    && bucket.wakeups.len() < bucket.wakeups.capacity()
+                    && bucket.slots.is_none() =>
             {
                 let slot = u32::try_from(bucket.wakeups.len())
                     .ok()
@@ -113,11 +182,11 @@ impl<W> TimerQueue<W> {
     /// Adds `wakeup` to `bucket`; returns its place there.
     #[inline]
     fn push(bucket: &mut Bucket<W>, wakeup: W) -> u32 {
-        let slot = u32::try_from(bucket.wakeups.len())
-            .ok()
-            .filter(|&slot| slot < MAX_SLOTS)
-            .expect("more than 2^32 - 2 timers at one instant");
+        let slot = bucket.next_slot();
         bucket.wakeups.push(Some(wakeup));
+        if let Some(slots) = &mut bucket.slots {
+            slots.push(slot);
+        }
         bucket.live += 1;
         slot
     }
@@ -126,8 +195,7 @@ impl<W> TimerQueue<W> {
         let latest = self.latest.as_ref().map(|(at, _)| *at);
         if latest.is_none_or(|latest| deadline > latest) {
             let wakeups = self.spare.pop().unwrap_or_default();
-            if let Some((at, bucket)) = self.latest.replace((deadline, Bucket { wakeups, live: 0 }))
-            {
+            if let Some((at, bucket)) = self.latest.replace((deadline, Bucket::new(wakeups))) {
                 self.earlier.insert(at, bucket);
             }
         }
@@ -135,10 +203,9 @@ impl<W> TimerQueue<W> {
             Some((at, bucket)) if *at == deadline => bucket,
             _ => {
                 let spare = &mut self.spare;
-                self.earlier.entry(deadline).or_insert_with(|| Bucket {
-                    wakeups: spare.pop().unwrap_or_default(),
-                    live: 0,
-                })
+                self.earlier
+                    .entry(deadline)
+                    .or_insert_with(|| Bucket::new(spare.pop().unwrap_or_default()))
             }
         }
     }
@@ -152,18 +219,21 @@ impl<W> TimerQueue<W> {
 
     /// The wakeup of a pending timer, to point it elsewhere (a task polled by another waker).
     pub(crate) fn wakeup_mut(&mut self, key: TimerKey) -> Option<&mut W> {
-        self.bucket(key.deadline)?
-            .wakeups
-            .get_mut(key.slot as usize)?
-            .as_mut()
+        let bucket = self.bucket(key.deadline)?;
+        let index = bucket.index_of(key.slot)?;
+        bucket.wakeups[index].as_mut()
     }
 
     /// Removes a pending timer; returns its wakeup so the caller drops it outside any borrow.
     pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<W> {
         let bucket = self.bucket(key.deadline)?;
-        let wakeup = bucket.wakeups.get_mut(key.slot as usize)?.take()?;
+        let index = bucket.index_of(key.slot)?;
+        let wakeup = bucket.wakeups[index].take()?;
         bucket.live -= 1;
         let emptied = bucket.live == 0;
+        if !emptied {
+            bucket.tidy();
+        }
         self.live -= 1;
         if emptied {
             let wakeups = match &self.latest {
@@ -332,5 +402,55 @@ mod tests {
             None,
             "a fired timer's key finds nothing"
         );
+    }
+
+    /// How many entries the bucket of `deadline` holds, cancelled ones included.
+    fn entries(queue: &mut TimerQueue<usize>, deadline: Instant) -> usize {
+        queue
+            .bucket(deadline)
+            .map_or(0, |bucket| bucket.wakeups.len())
+    }
+
+    #[test]
+    fn arming_and_cancelling_again_and_again_keeps_no_dead_entries_and_every_key_valid() {
+        let mut queue = TimerQueue::default();
+        let first = queue.insert(t(10), 0); // another task waits on the same instant
+        // One task re-arms at the end of the bucket and cancels (a `select` loop): the cancelled
+        // entry is the last, and goes at once.
+        for _ in 0..100_000 {
+            let key = queue.insert(t(10), 1);
+            queue.cancel(key);
+        }
+        assert_eq!(entries(&mut queue, t(10)), 1);
+        // Two tasks doing so in turn leave dead entries behind each other's live one: the bucket
+        // is compacted instead, and the keys of the timers it keeps still find them.
+        let mut a = queue.insert(t(10), 2);
+        let mut b = queue.insert(t(10), 3);
+        for round in 0..100_000 {
+            if round % 2 == 0 {
+                queue.cancel(a);
+                a = queue.insert(t(10), 2);
+            } else {
+                queue.cancel(b);
+                b = queue.insert(t(10), 3);
+            }
+            assert!(
+                entries(&mut queue, t(10)) <= 2 * COMPACT_AT,
+                "round {round}"
+            );
+        }
+        assert_eq!(queue.len(), 3);
+        *queue.wakeup_mut(b).expect("b is pending") = 30;
+        *queue.wakeup_mut(first).expect("the first timer is pending") = 10;
+        let later = queue.insert(t(10), 4);
+        assert_eq!(queue.cancel(a), Some(2), "a's key finds a");
+        let a = queue.insert(t(10), 20);
+        assert!(queue.wakeup_mut(later).is_some());
+        // Fired in arming order: the first, then b's, later, a's newest.
+        let (deadlines, fired) = fire_all(&mut queue);
+        assert_eq!(deadlines, [t(10)]);
+        let order = |key: TimerKey| key.slot();
+        assert!(order(b) < order(later) && order(later) < order(a));
+        assert_eq!(fired, [10, 30, 4, 20]);
     }
 }
