@@ -39,6 +39,11 @@ pub struct ExecutorStats {
     /// Times the guest clock jumped to the host's, skipping deadlines, because the host was
     /// later than [`Builder::max_catch_up`].
     pub clock_jumps: u64,
+    /// Calls to [`Executor::run`] made from inside the executor's own call of the host's
+    /// [`RunSoon`](crate::RunSoon) handle: a run-soon that runs the guest at once instead of
+    /// later. Each such run happens right after the handle returns, not inside it (see
+    /// [`Host`]'s "Run soon").
+    pub runs_inside_run_soon: u64,
 }
 
 /// Builds an [`Executor`] with non-default settings.
@@ -180,11 +185,13 @@ impl Executor {
     /// The guest's run entry: the host calls it on its thread when its timer fired or a run was
     /// requested (see [`Host`]). Polls due work within the poll budget, then sets the host's
     /// timer and, if work is left, asks for another run. Cheap when nothing is due; a nested
-    /// call returns at once.
+    /// call returns at once, and so does a call from inside the host's run-soon at the end of a
+    /// run (that run is made as soon as the run-soon returns).
     ///
     /// # Panics
-    /// Only if the host's own [`now`](Host::now) or [`set_timer`](Host::set_timer) panics; the
-    /// executor stays usable, and the next wake asks the host for a run again.
+    /// Only if the host's own [`now`](Host::now), [`set_timer`](Host::set_timer) or run-soon
+    /// panics; the executor stays usable, has asked for another run if work is left, and the
+    /// next wake asks the host for a run again.
     pub fn run(&self) {
         self.handle.local.run();
     }
@@ -292,6 +299,12 @@ impl Handle {
     /// The host's run-soon handle, for the conformance kit's "called after the guest is gone".
     pub(crate) fn run_soon(&self) -> crate::RunSoon {
         self.local.run_soon()
+    }
+
+    /// What other threads reach of the executor, which outlives it: for the conformance kit's
+    /// "a wake after the drop asks the host for nothing".
+    pub(crate) fn shared(&self) -> std::sync::Arc<crate::shared::Shared> {
+        self.local.shared()
     }
 }
 

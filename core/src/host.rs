@@ -37,16 +37,25 @@ pub type RunSoon = Arc<dyn Fn() + Send + Sync>;
 ///   rounds down to whole milliseconds turns into a busy loop. Firing late is fine: the executor
 ///   catches up deadline by deadline, in order, so a late host produces the same sequence of
 ///   events as a punctual one (up to [`Builder::max_catch_up`](crate::Builder::max_catch_up)).
-/// - **Run soon.** The [`RunSoon`] handle asks for a run *later*: it must not call `run` itself
-///   (post an event to the loop instead; a run-soon that runs the guest at once works, but nests
-///   one run inside the call that asked). The executor calls it at most once between two runs,
+/// - **Run soon.** The [`RunSoon`] handle asks for a run *later*: it must not call `run` itself;
+///   post an event to the loop instead. The executor calls it at most once between two runs,
 ///   however many tasks were woken, so a host may post one event per call without flooding its
-///   queue.
+///   queue. A run-soon that runs the guest at once (GLib's `MainContext::invoke` on the loop's
+///   own thread does) loses no work and does not overflow the stack: a run it starts from inside
+///   the executor's request at the end of a run returns at once, and the executor makes that run
+///   itself as soon as the request returns, again and again while work is left. What it costs
+///   is the host's loop: it gets no turn (its own timers, input, redraws) until the guest has
+///   nothing left to do, so a task that keeps yielding freezes the toolkit.
+///   [`ExecutorStats::runs_inside_run_soon`](crate::ExecutorStats::runs_inside_run_soon) counts
+///   such runs: a host that is right keeps it at 0.
 /// - **Re-entrancy.** Never call `run` from inside `run` (for example from a nested event loop
 ///   started by a task); such a call returns at once and does nothing.
 /// - **Spurious calls** to `run` are harmless and cheap: the executor checks what is due.
 /// - **Panics.** A panic in `now` or `set_timer` unwinds out of `run` to the host; the executor
-///   stays usable, and the next wake calls the [`RunSoon`] handle again.
+///   stays usable. Before the panic leaves `run`, the executor calls the [`RunSoon`] handle if
+///   work is left that no wake would bring back (queued tasks, or a timer `set_timer` failed to
+///   set), so a host that catches the panic and goes on loses nothing; a host whose callback
+///   panics every time is then asked for a run every time. Any later wake calls the handle again.
 /// - **After the guest is dropped** the executor makes no further calls, but a [`RunSoon`] handle
 ///   in flight on another thread may still be called: the host must treat it as a no-op once it no
 ///   longer has a guest.

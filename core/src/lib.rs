@@ -50,22 +50,32 @@
 //!   Time is integer nanoseconds everywhere.
 //! - **Bounded runs.** One run polls at most a budget of tasks and takes in at most a budget of
 //!   fired timers and tasks from other threads, then yields to the host, asking it for another
-//!   run; the batch goes on there.
+//!   run; the batch goes on there. No future gets around it: an [`Interval`] that catches up
+//!   costs a poll per tick (see [`MissedTicks`]), and timers that were armed and cancelled cost
+//!   nothing when their instant comes.
 //! - **Coalesced wake-ups.** Any number of wakes between two runs, from any threads, cause one
 //!   "run soon" request; the host is asked at most once between two runs.
 //! - **The host is told the truth.** At the end of every run the host's timer is set to the
 //!   earliest deadline, or disarmed when none is pending; a timer cancelled outside a run updates
 //!   it at once. A timer that fires early costs a run, nothing else. A panic in a [`Host`]
-//!   callback unwinds out of [`Executor::run`] and leaves the executor usable: the next wake asks
-//!   the host again.
+//!   callback unwinds out of [`Executor::run`] and leaves the executor usable: before it does, the
+//!   executor asks the host for another run if anything is left that no wake would bring back
+//!   (tasks queued, work from other threads, a timer the host may not hold), and any later wake
+//!   asks again.
 //! - **Timers belong to their executor.** A [`Sleep`] is on its executor's clock: polled by
 //!   another executor's task it panics with a message; dropped anywhere on its executor's
 //!   thread, in a task or not, it cancels its timer.
 //! - **Panics stay in their task.** The task's [`JoinHandle`] yields [`JoinError::Panicked`], the
 //!   executor's hook ([`Builder::on_task_panic`]) hears of it, every other task goes on. A panic
-//!   in a task's destructor or in a foreign waker is reported the same way.
-//! - **Cancellation is prompt.** [`JoinHandle::abort`] drops the future at once (on the host
-//!   thread); dropping a [`JoinHandle`] detaches; a [`TaskGroup`] aborts its children when dropped.
+//!   in a task's destructor, in a foreign waker (one a timer was given, or one awaiting a
+//!   [`JoinHandle`]) or in the destructor of a panic's payload is reported the same way, and
+//!   the task's slot is freed: nothing but the host's own callbacks unwinds out of a run.
+//! - **Cancellation is prompt.** Once [`JoinHandle::abort`] has returned, the future is never
+//!   polled again, from whatever thread it was called: on the host thread it is dropped before
+//!   `abort` returns, from another thread at the executor's next run (also if the task was
+//!   already queued). Dropping a [`JoinHandle`] detaches; a [`TaskGroup`] aborts its children
+//!   when dropped. A handle never reaches another task than its own, however many tasks come
+//!   and go after it.
 //! - **Clean shutdown.** Dropping the [`Executor`] drops every task and timer and disarms the
 //!   host's timer; later wakes are no-ops and [`Spawner::spawn`] returns [`ExecutorDestroyed`].
 //!

@@ -1,11 +1,13 @@
 //! The host-thread part of an executor ([`Local`]): its task table, timer queue, open batch and
 //! guest clock, and what one run does with them.
 //!
-//! Owns the run loop (batches, the guest clock, the budget, catch-up); arming and cancelling
-//! timers, and the host's timer, are [`timers`]'; taking in fired timers and work from other
-//! threads is [`intake`]'s. Its four tables sit behind one `RefCell`, borrowed once per step
-//! and never across foreign code (a poll, a waker, a destructor, the host). Depends on [`Host`] for time and wake-ups
-//! only: it never reads a wall clock and never blocks.
+//! Owns the tables, spawning, polling a task and what follows (finishing it, dropping it,
+//! reporting its panics) and shutdown; a run itself (its entry, batches, the budget, catch-up)
+//! is [`run`]'s; arming and cancelling timers, and the host's timer, are [`timers`]'; taking in
+//! fired timers and work from other threads is [`intake`]'s. Its four tables sit behind one
+//! `RefCell`, borrowed once per step and never across foreign code (a poll, a waker, a
+//! destructor, the host). Depends on [`Host`] for time and wake-ups only: it never reads a wall
+//! clock and never blocks.
 //! The thread's "current executor" is [`context`]'s, the cross-thread queues are
 //! [`shared`](crate::shared)'s, a batch's order is [`batch`](crate::batch)'s; the public types
 //! around it are [`executor`](crate::executor)'s.
@@ -28,12 +30,13 @@
 //! At the end of every run the host's timer is set to the earliest deadline, or disarmed: the
 //! executor never trusts the host to have kept or forgotten an earlier one.
 
-use crate::batch::{Batch, Next, Wakeup};
+use crate::batch::{Batch, Wakeup};
 use crate::context::{self, Enter};
 use crate::executor::ExecutorStats;
 use crate::shared::Shared;
 use crate::task::{
-    Header, JoinHandle, Outcome, Polled, Task, TaskId, TaskPanic, TaskTable, panic_message,
+    Header, JoinHandle, Outcome, Polled, Task, TaskId, TaskPanic, TaskTable, drop_panic_payload,
+    take_panic_message,
 };
 use crate::timer_queue::TimerQueue;
 use crate::waker_slab::WakerSlab;
@@ -48,6 +51,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 mod intake;
+mod run;
 mod timers;
 
 pub(crate) use timers::{arm_timer, cancel_timer};
@@ -104,6 +108,11 @@ pub(crate) struct Local {
     /// The task being polled, so a timer it arms can record the task's id instead of cloning its
     /// waker, and a wake can tell that the task woke itself.
     polling: Cell<Option<Polled>>,
+    /// Set while the executor calls the host's run-soon at the end of a run: a run the host
+    /// starts from inside that call is deferred until it returns.
+    asking_host: Cell<bool>,
+    /// A run was deferred so (see [`Local::run`]).
+    run_again: Cell<bool>,
     poll_budget: usize,
     /// The catch-up bound in nanoseconds (saturated): compared with an integer on every batch.
     max_catch_up: u64,
@@ -129,6 +138,7 @@ struct Counters {
     spawned: Cell<u64>,
     timer_arms: Cell<u64>,
     clock_jumps: Cell<u64>,
+    runs_inside_run_soon: Cell<u64>,
 }
 
 #[inline]
@@ -193,6 +203,10 @@ impl Local {
         self.shared.run_soon()
     }
 
+    pub(crate) fn shared(&self) -> Arc<Shared> {
+        self.shared.clone()
+    }
+
     pub(crate) fn new(
         host: Box<dyn Host>,
         poll_budget: usize,
@@ -210,6 +224,8 @@ impl Local {
             state: Cell::new(RunState::Idle),
             host_timer: Cell::new(HostTimer::Set(None)),
             polling: Cell::new(None),
+            asking_host: Cell::new(false),
+            run_again: Cell::new(false),
             poll_budget,
             max_catch_up: u64::try_from(max_catch_up.as_nanos()).unwrap_or(u64::MAX),
             panic_hook: RefCell::new(panic_hook),
@@ -217,29 +233,6 @@ impl Local {
         });
         context::adopt(&local);
         local
-    }
-
-    /// One run (see [`Executor::run`](crate::Executor::run)).
-    pub(crate) fn run(self: &Rc<Local>) {
-        let local = &**self;
-        if local.state.get() != RunState::Idle {
-            return;
-        }
-        local.state.set(RunState::Running);
-        let guard = RunGuard { local };
-        bump(&local.counters.runs);
-        local.shared.begin_run();
-        if let HostTimer::Set(Some(_)) = local.host_timer.get() {
-            // This run may be that timer firing (on time, or early): it may be gone.
-            local.host_timer.set(HostTimer::Unknown);
-        }
-        let more = {
-            let _enter = Enter::new(self);
-            local.run_batches()
-        };
-        local.sync_host_timer();
-        drop(guard);
-        local.shared.end_run(more);
     }
 
     pub(crate) fn stats(&self) -> ExecutorStats {
@@ -254,7 +247,13 @@ impl Local {
             run_soon_requests: self.shared.run_soon_requests(),
             timer_arms: counters.timer_arms.get(),
             clock_jumps: counters.clock_jumps.get(),
+            runs_inside_run_soon: counters.runs_inside_run_soon.get(),
         }
+    }
+
+    /// The catch-up bound, in nanoseconds.
+    pub(crate) fn max_catch_up(&self) -> u64 {
+        self.max_catch_up
     }
 
     #[inline]
@@ -309,6 +308,9 @@ impl Local {
 
     #[inline]
     fn poll(&self, id: TaskId, mut task: Task) {
+        if task.header().is_aborted() {
+            return self.drop_aborted(id, task);
+        }
         bump(&self.counters.polls);
         match task.poll(id, &self.polling) {
             std::task::Poll::Pending => {
@@ -322,13 +324,23 @@ impl Local {
         }
     }
 
+    /// Aborted from another thread while it was queued: the task is never polled again.
+    #[cold]
+    #[inline(never)]
+    fn drop_aborted(&self, id: TaskId, task: Task) {
+        self.queues.borrow_mut().tasks.remove(id);
+        self.drop_task(task);
+    }
+
     /// A task's future completed (or panicked): frees its slot and drops it.
     #[inline(never)]
     fn finish(&self, id: TaskId, task: Task, outcome: Outcome) {
         self.queues.borrow_mut().tasks.remove(id);
         self.drop_task(task);
-        if let Outcome::Panicked(message) = outcome {
-            self.report_panic(message.into());
+        if let Outcome::Panicked(messages) = outcome {
+            for message in messages {
+                self.report_panic(message);
+            }
         }
     }
 
@@ -336,10 +348,8 @@ impl Local {
     fn drop_task(&self, task: Task) {
         task.header().retire();
         if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(task))) {
-            self.report_panic(format!(
-                "a task's destructor panicked: {}",
-                panic_message(&*payload)
-            ));
+            let message = take_panic_message(payload);
+            self.report_panic(format!("a task's destructor panicked: {message}"));
         }
     }
 
@@ -347,127 +357,12 @@ impl Local {
         let hook = self.panic_hook.borrow_mut().take();
         if let Some(mut hook) = hook {
             let report = TaskPanic::new(message);
-            let _ = catch_unwind(AssertUnwindSafe(|| hook(&report)));
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| hook(&report))) {
+                drop_panic_payload(payload);
+            }
             let mut slot = self.panic_hook.borrow_mut();
             if slot.is_none() {
                 *slot = Some(hook);
-            }
-        }
-    }
-
-    /// Opens the next batch: moves the guest clock, fires the timers due at its new instant (or,
-    /// past the catch-up bound, every due timer at the host's instant), and takes in work from
-    /// outside. Returns whether the batch has anything to do.
-    fn start_batch(&self, intake: &mut usize) -> bool {
-        let host_now = self.host.now();
-        {
-            let Queues { batch, timers, .. } = &mut *self.queues.borrow_mut();
-            let due = timers.earliest().filter(|&d| d <= host_now);
-            let fired = match due {
-                None => {
-                    self.set_now(host_now);
-                    if !self.shared.has_work() && !batch.has_tasks() {
-                        return false; // idle: no batch to open
-                    }
-                    Vec::new()
-                }
-                Some(deadline)
-                    if host_now.as_nanos().saturating_sub(deadline.as_nanos())
-                        > self.max_catch_up =>
-                {
-                    self.set_now(host_now);
-                    bump(&self.counters.clock_jumps);
-                    let mut fired = Vec::new();
-                    while timers.earliest().is_some_and(|d| d <= host_now) {
-                        let (_, wakeups) = timers.pop_earliest().expect("a timer is due");
-                        fired.extend(wakeups);
-                    }
-                    fired
-                }
-                Some(deadline) => {
-                    self.set_now(deadline);
-                    let (_, wakeups) = timers.pop_earliest().expect("a timer is due");
-                    wakeups
-                }
-            };
-            batch.open(fired);
-        }
-        if self.shared.has_work() {
-            *intake -= self.take_from_outside(*intake);
-        }
-        true
-    }
-
-    /// Whether the host's clock has reached the earliest deadline.
-    fn timer_due(&self) -> bool {
-        let earliest = self.queues.borrow().timers.earliest();
-        earliest.is_some_and(|deadline| deadline <= self.host.now())
-    }
-
-    /// One run: batches until idle or until the budget is spent. Returns whether work is left.
-    fn run_batches(&self) -> bool {
-        let budget = self.poll_budget;
-        let (mut polls, mut intake) = (budget, budget);
-        loop {
-            if polls == 0 {
-                // Anything left for the next run, in this batch or a batch due now?
-                return self.queues.borrow().batch.has_tasks()
-                    || self.shared.has_work()
-                    || self.timer_due();
-            }
-            // The next step, and for a poll the task taken out of its slot, in one borrow.
-            let step = {
-                let Queues { tasks, batch, .. } = &mut *self.queues.borrow_mut();
-                batch.is_open().then(|| match batch.next(budget) {
-                    Next::Poll(id) => Step::Poll(id, tasks.start_poll(id)),
-                    next => Step::Other(next),
-                })
-            };
-            let Some(step) = step else {
-                if !self.start_batch(&mut intake) {
-                    return false;
-                }
-                continue;
-            };
-            let next = match step {
-                Step::Poll(id, task) => {
-                    polls -= 1;
-                    // `None`: a stale wake of a task that is gone.
-                    if let Some(task) = task {
-                        self.poll(id, task);
-                    }
-                    continue;
-                }
-                Step::Other(next) => next,
-            };
-            match next {
-                Next::Poll(_) => unreachable!("a poll is a step of its own"),
-                Next::Deliver if intake == 0 => return true,
-                Next::Deliver => intake -= self.deliver(intake),
-                Next::Look => {
-                    // Work from outside joins the follow-ups first: it was woken before the
-                    // deferred tasks run again, and before the batch may be cut.
-                    intake -= self.take_from_outside(intake);
-                    let due = self.timer_due();
-                    let Queues { batch, timers, .. } = &mut *self.queues.borrow_mut();
-                    if due {
-                        batch.cut();
-                        recycle_fired(batch, timers);
-                    } else {
-                        batch.looked();
-                    }
-                }
-                Next::Drained if self.shared.has_work() => {
-                    if intake == 0 {
-                        return true;
-                    }
-                    intake -= self.take_from_outside(intake);
-                }
-                Next::Drained => {
-                    let Queues { batch, timers, .. } = &mut *self.queues.borrow_mut();
-                    batch.close();
-                    recycle_fired(batch, timers);
-                }
             }
         }
     }
@@ -511,38 +406,5 @@ impl Local {
         let now = self.now.get().max(instant);
         self.now.set(now);
         context::set_current_now(now);
-    }
-}
-
-/// One step of a run, as taken out of the queues.
-enum Step {
-    /// Poll this task; `None` if the id was stale.
-    Poll(TaskId, Option<Task>),
-    Other(Next),
-}
-
-/// Gives a closed (or cut) batch's timer bucket back to the timer queue, for reuse.
-#[inline]
-fn recycle_fired(batch: &mut Batch, timers: &mut TimerQueue<Wakeup>) {
-    if let Some(wakeups) = batch.take_delivered_buffer() {
-        timers.recycle(wakeups);
-    }
-}
-
-/// Ends a run, also when a host callback unwinds out of it.
-struct RunGuard<'a> {
-    local: &'a Local,
-}
-
-impl Drop for RunGuard<'_> {
-    fn drop(&mut self) {
-        let local = self.local;
-        if local.state.get() == RunState::Running {
-            local.state.set(RunState::Idle);
-        }
-        if std::thread::panicking() {
-            // The host's `now` or `set_timer` panicked: the next wake must reach the host again.
-            local.shared.abandon_run();
-        }
     }
 }

@@ -202,12 +202,6 @@ impl Shared {
         }
     }
 
-    /// A host callback panicked during a run: the run is over, and the next wake must reach the
-    /// host again.
-    pub(crate) fn abandon_run(&self) {
-        self.state.fetch_and(!RUN_REQUESTED, Ordering::AcqRel);
-    }
-
     /// Whether anything waits in an inbox.
     #[inline]
     pub(crate) fn has_work(&self) -> bool {

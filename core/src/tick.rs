@@ -4,7 +4,7 @@
 //! stream of ticks, with a [`MissedTicks`] policy). Both compute deadlines from integers; nothing
 //! here accumulates rounding or reads a wall clock.
 
-use crate::{Instant, Sleep, now, sleep_until};
+use crate::{Instant, Sleep, context, now, sleep_until};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -88,6 +88,16 @@ impl TickClock {
         instant.saturating_duration_since(self.origin).as_nanos() as u64 / self.period_nanos
     }
 
+    /// The first tick at or after `instant`.
+    fn tick_at_or_after(&self, instant: Instant) -> u64 {
+        let tick = self.tick_at(instant);
+        if self.instant_of(tick) < instant {
+            tick + 1
+        } else {
+            tick
+        }
+    }
+
     /// The last tick at or before the guest clock.
     ///
     /// # Panics
@@ -107,23 +117,35 @@ impl TickClock {
         now().saturating_duration_since(self.origin)
     }
 
-    /// Waits until the first tick after the guest clock.
+    /// The first tick after `instant`: tick 0 while `instant` is before the origin.
+    #[inline]
+    pub fn tick_after(&self, instant: Instant) -> u64 {
+        if instant < self.origin {
+            0
+        } else {
+            self.tick_at(instant).saturating_add(1)
+        }
+    }
+
+    /// Waits until the first tick after the guest clock (tick 0, at the origin, while the
+    /// guest clock is before it).
     ///
     /// # Panics
     /// Outside a task.
     #[track_caller]
     #[inline]
     pub fn next_tick(&self) -> Sleep {
-        sleep_until(self.instant_of(self.current_tick() + 1))
+        sleep_until(self.instant_of(self.tick_after(now())))
     }
 
-    /// One task's stream of this clock's ticks, starting after the current one.
+    /// One task's stream of this clock's ticks, starting with the first tick after the guest
+    /// clock (tick 0 while the guest clock is before the origin).
     ///
     /// # Panics
     /// Outside a task.
     #[track_caller]
     pub fn interval(&self, missed: MissedTicks) -> Interval {
-        let next = self.current_tick() + 1;
+        let next = self.tick_after(now());
         Interval {
             clock: *self,
             next,
@@ -140,12 +162,24 @@ impl TickClock {
 /// Ticks are missed when the task itself awaited something else across them, or when the host
 /// stalled for longer than the executor's catch-up bound
 /// ([`Builder::max_catch_up`](crate::Builder::max_catch_up)) and the guest clock jumped.
+///
+/// Whatever the policy, a tick the task is late for is never ready in the poll that asks for
+/// it: [`Interval::tick`] first yields, as [`yield_now`](crate::yield_now) does (the task is
+/// polled again after the rest of the batch, and after the executor has looked at the host's
+/// clock). So a task that catches up costs the host one poll per tick, and a run never polls
+/// more than a budget of them: however many ticks are missed, the host's loop keeps its turns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MissedTicks {
-    /// Deliver every missed tick, one per [`Interval::tick`], at once: catch up tick by tick.
+    /// Deliver the missed ticks one by one, in order, a poll each: catch up tick by tick. Only
+    /// ticks within the executor's catch-up bound of the guest clock are replayed; older ones
+    /// are skipped, as the executor skips deadlines when its clock jumps (the latest missed tick
+    /// is always delivered). After a laptop's 8-hour suspend, a 16 ms interval on the default
+    /// 1 s bound delivers the 62 ticks of the last second, not 1.8 million; with
+    /// [`Builder::max_catch_up`](crate::Builder::max_catch_up)`(Duration::MAX)` it delivers
+    /// every one, still a poll each; with `Duration::ZERO` it behaves as [`Skip`](Self::Skip).
     #[default]
     CatchUp,
-    /// Deliver only the latest missed tick at once, then continue on schedule.
+    /// Deliver only the latest missed tick, then continue on schedule.
     Skip,
 }
 
@@ -178,36 +212,36 @@ pub struct Interval {
 }
 
 impl Interval {
-    /// Waits for the next tick and returns its number.
+    /// Waits for the next tick and returns its number (see [`MissedTicks`] for a tick the task
+    /// is late for).
     ///
     /// # Cancellation
     /// Dropping the returned future before it completes consumes no tick.
-    ///
-    /// # Panics
-    /// `MissedTicks::Skip` outside a task.
     #[inline]
     pub fn tick(&mut self) -> NextTick<'_> {
-        // `CatchUp` needs no look at the clock: the next tick is always the one after the last.
-        if self.missed == MissedTicks::Skip {
-            let current = self.clock.current_tick();
-            if current > self.next {
-                self.set_next(current);
-            }
-        }
         let sleep = sleep_until(self.next_at);
         NextTick {
             interval: self,
             sleep,
+            yielded: false,
         }
     }
 
-    /// With [`MissedTicks::Skip`]: the guest clock may have jumped past more ticks while this
-    /// one was awaited. Out of line, as the rarer policy.
+    /// The guest clock is past the next tick: applies the policy (which ticks to skip) at
+    /// `now`. Out of line: a task on schedule never gets here.
     #[cold]
-    fn skip_missed(&mut self) {
-        let current = self.clock.current_tick();
-        if current > self.next {
-            self.set_next(current);
+    fn skip_missed(&mut self, now: Instant) {
+        let latest = self.clock.tick_at(now);
+        let first = match self.missed {
+            MissedTicks::Skip => latest,
+            MissedTicks::CatchUp => {
+                let bound = context::with_current(|local| local.max_catch_up()).unwrap_or(0);
+                let oldest = Instant::from_nanos(now.as_nanos().saturating_sub(bound));
+                self.clock.tick_at_or_after(oldest).min(latest)
+            }
+        };
+        if first > self.next {
+            self.set_next(first);
         }
     }
 
@@ -228,6 +262,8 @@ impl Interval {
 pub struct NextTick<'a> {
     interval: &'a mut Interval,
     sleep: Sleep,
+    /// Whether it has yielded for a tick the task is late for.
+    yielded: bool,
 }
 
 impl Future for NextTick<'_> {
@@ -236,17 +272,25 @@ impl Future for NextTick<'_> {
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
         let this = &mut *self;
-        Pin::new(&mut this.sleep).poll(cx).map(|()| {
-            let interval = &mut *this.interval;
-            if interval.missed == MissedTicks::Skip {
-                interval.skip_missed();
+        if Pin::new(&mut this.sleep).poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let interval = &mut *this.interval;
+        // A timer that fired puts the guest clock exactly on the tick; past it, the task is
+        // late: yield once, then deliver as the policy says.
+        let now = context::current_clock().now;
+        if interval.next_at < now {
+            if !std::mem::replace(&mut this.yielded, true) {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
             }
-            let tick = interval.next;
-            interval.next = tick + 1;
-            // `instant_of(tick + 1)`, saturating at `Instant::MAX` as it does.
-            let at = interval.next_at.as_nanos();
-            interval.next_at = Instant::from_nanos(at.saturating_add(interval.clock.period_nanos));
-            tick
-        })
+            interval.skip_missed(now);
+        }
+        let tick = interval.next;
+        interval.next = tick + 1;
+        // `instant_of(tick + 1)`, saturating at `Instant::MAX` as it does.
+        let at = interval.next_at.as_nanos();
+        interval.next_at = Instant::from_nanos(at.saturating_add(interval.clock.period_nanos));
+        Poll::Ready(tick)
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::JoinHandle;
 use crate::local::current;
-use crate::task::panic_message;
+use crate::task::{drop_panic_payload, take_panic_message};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -31,7 +31,10 @@ use std::time::Duration;
 /// # The pool
 /// Worker threads are named `guestloop-unblock-N`. The pool starts a thread whenever work waits
 /// and no thread is idle, up to 512 threads (so 64 jobs waiting for one another all run at
-/// once), and a thread that has been idle for 5 s exits.
+/// once), and a thread that has been idle for 5 s exits. A panic after the work, on the worker
+/// (the result's destructor, when the handle was aborted or dropped; or the host's run-soon,
+/// reached through the wake), is printed by Rust's panic hook and the worker goes on; a worker
+/// that dies all the same leaves the pool's count, and the jobs it leaves queued get a thread.
 ///
 /// ```
 /// use guestloop::testing::TestHost;
@@ -135,8 +138,14 @@ impl Pool {
 
     /// Queues `job`; starts a thread for it unless an idle one will take it.
     pub(crate) fn execute(&'static self, job: Job) {
+        self.lock().queue.push_back(job);
+        self.start_thread_if_needed();
+    }
+
+    /// Starts a thread if work waits that no idle thread will take, below the limit; else wakes
+    /// an idle one.
+    fn start_thread_if_needed(&'static self) {
         let mut state = self.lock();
-        state.queue.push_back(job);
         if state.idle >= state.queue.len() || state.threads >= self.max_threads {
             self.work.notify_one();
             return;
@@ -160,12 +169,29 @@ impl Pool {
     }
 
     /// A worker's life: run jobs until none has come for `idle_timeout`.
-    fn work_until_idle(&self) {
+    fn work_until_idle(&'static self) {
+        /// Takes a worker that dies out of the count (one that exits does so itself, under the
+        /// lock that saw the queue empty); the jobs it leaves queued get a thread of their own.
+        struct Leave(&'static Pool);
+        impl Drop for Leave {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    self.0.lock().threads -= 1;
+                    self.0.start_thread_if_needed();
+                }
+            }
+        }
+        let _leave = Leave(self);
         let mut state = self.lock();
         loop {
             if let Some(job) = state.queue.pop_front() {
                 drop(state);
-                job(); // a job catches its own panic
+                // A job catches its work's panic, but what runs after the work may panic too:
+                // the result's destructor when nobody awaits it, or a waker, that is the host's
+                // run-soon. The panic was printed; the worker goes on.
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(job)) {
+                    drop_panic_payload(payload);
+                }
                 state = self.lock();
                 continue;
             }
@@ -222,7 +248,7 @@ impl<T> Sender<T> {
     /// Hands the outcome over and wakes the receiver; if the receiver is gone (its task was
     /// aborted), the value is dropped here, on the worker's thread.
     fn send(self, outcome: std::thread::Result<T>) {
-        let outcome = outcome.map_err(|payload| panic_message(&*payload));
+        let outcome = outcome.map_err(take_panic_message);
         let mut shot = lock(&self.0);
         let Shot::Waiting(waker) = &mut *shot else {
             drop(shot);
@@ -314,6 +340,25 @@ mod tests {
         }
         assert_eq!(pool.stats().threads, 0, "idle threads exited");
         assert_eq!(pool.stats().queued, 0);
+    }
+
+    #[test]
+    fn a_job_that_panics_after_its_work_leaves_the_pool_counting_and_serving() {
+        // What runs after a job's work (its result's destructor, the waker, the host's run-soon)
+        // may panic on the worker. Two threads at most: a worker lost per panic would stop the
+        // pool after two.
+        let pool = leaked_pool(2, Duration::from_secs(5));
+        for _ in 0..5 {
+            pool.execute(Box::new(|| panic!("a result's destructor panicked")));
+        }
+        let (done, finished) = std::sync::mpsc::channel();
+        pool.execute(Box::new(move || done.send(()).unwrap()));
+        finished
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the pool still runs jobs");
+        let stats = pool.stats();
+        assert!(stats.threads <= 2, "{stats:?}");
+        assert_eq!(stats.queued, 0);
     }
 
     #[test]

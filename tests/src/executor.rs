@@ -350,7 +350,13 @@ fn dropping_the_executor_drops_tasks_and_timers_and_later_use_is_harmless() {
     drop(host);
     assert_eq!(drops.get(), 3);
     assert_eq!(probe.drops.get(), 1);
-    probe.wake(); // harmless
+    let requests = handle.stats().run_soon_requests;
+    probe.wake(); // a waker kept past the executor
+    assert_eq!(
+        handle.stats().run_soon_requests,
+        requests,
+        "a wake after shutdown asked the host for a run"
+    );
     assert_eq!(
         std::thread::spawn(move || spawner.spawn(async {}).map(drop))
             .join()
@@ -486,4 +492,139 @@ fn thread_local_destruction_child() {
     .join()
     .unwrap();
     println!("tasks dropped: {}", DROPPED.load(Ordering::SeqCst));
+}
+
+/// Three tasks on one 1 ms deadline, on a host driven by hand; `budget` polls a run.
+fn three_on_one_deadline(
+    budget: usize,
+) -> (
+    crate::faulty_host::FaultyLoop,
+    Executor,
+    Rc<RefCell<Vec<&'static str>>>,
+    JoinHandle<i32>,
+) {
+    let host_loop = crate::faulty_host::FaultyLoop::new(Default::default());
+    let executor = Executor::builder()
+        .poll_budget(budget)
+        .build(host_loop.host());
+    let log = Rc::new(RefCell::new(Vec::new()));
+    for name in ["first", "second"] {
+        let log = log.clone();
+        drop(executor.spawn_local(async move {
+            sleep(MS).await;
+            log.borrow_mut().push(name);
+        }));
+    }
+    let victim = {
+        let log = log.clone();
+        executor.spawn_local(async move {
+            sleep(MS).await;
+            log.borrow_mut().push("victim");
+            7
+        })
+    };
+    while executor.stats().pending_timers < 3 {
+        executor.run(); // every task armed its timer
+    }
+    host_loop.state.advance_to(Instant::ZERO + MS);
+    (host_loop, executor, log, victim)
+}
+
+#[test]
+fn an_abort_from_another_thread_while_the_task_is_queued_is_seen_before_its_poll() {
+    // The first run at the deadline spends its budget of 2 on the first two; the victim is left
+    // queued in the batch, which the next run resumes before it reads any inbox.
+    let (_host_loop, executor, log, mut victim) = three_on_one_deadline(2);
+    executor.run();
+    assert_eq!(*log.borrow(), ["first", "second"]);
+    std::thread::scope(|scope| {
+        scope.spawn(|| victim.abort());
+    });
+    executor.run();
+    assert_eq!(
+        *log.borrow(),
+        ["first", "second"],
+        "the victim was polled after abort() returned"
+    );
+    assert_eq!(victim.try_take(), Some(Err(JoinError::Cancelled)));
+    assert_eq!(executor.stats().live_tasks, 0);
+}
+
+#[test]
+fn an_abort_from_another_thread_during_the_run_is_seen_before_the_tasks_poll() {
+    let host_loop = crate::faulty_host::FaultyLoop::new(Default::default());
+    let executor = Executor::new(host_loop.host());
+    let victim_slot: Rc<RefCell<Option<JoinHandle<i32>>>> = Rc::default();
+    let polled_victim = Rc::new(Cell::new(false));
+    // The first task, in the same batch as the victim and polled before it, has another thread
+    // abort the victim and waits until that abort() has returned.
+    let aborter = {
+        let slot = victim_slot.clone();
+        executor.spawn_local(async move {
+            sleep(MS).await;
+            let slot = slot.borrow();
+            let victim = slot.as_ref().expect("stored");
+            std::thread::scope(|scope| {
+                scope.spawn(|| victim.abort());
+            });
+        })
+    };
+    let victim = {
+        let polled = polled_victim.clone();
+        executor.spawn_local(async move {
+            sleep(MS).await;
+            polled.set(true);
+            7
+        })
+    };
+    *victim_slot.borrow_mut() = Some(victim);
+    host_loop
+        .run_until(&executor, 100, || aborter.is_finished())
+        .unwrap();
+    assert!(!polled_victim.get(), "polled after abort() returned");
+    let mut victim = victim_slot.borrow_mut().take().unwrap();
+    assert_eq!(victim.try_take(), Some(Err(JoinError::Cancelled)));
+    assert_eq!(executor.stats().live_tasks, 0);
+}
+
+#[test]
+fn joining_a_group_costs_each_finished_child_a_constant_amount_of_work() {
+    /// Wakes the task's own waker.
+    struct Forward(Waker);
+    impl std::task::Wake for Forward {
+        fn wake(self: Arc<Self>) {
+            self.0.wake_by_ref();
+        }
+    }
+    let mut host = TestHost::default();
+    let kept = Rc::new(Cell::new(0));
+    let counted = kept.clone();
+    const CHILDREN: usize = 1_000;
+    let task = host.spawn_local(async move {
+        let mut group = TaskGroup::new();
+        for ms in 1..=CHILDREN as u32 {
+            group.spawn_local(async move { sleep(ms * MS).await }); // one ends every millisecond
+        }
+        let mut join = std::pin::pin!(group.join());
+        // Every poll of the join gets a waker of its own; what keeps a clone of it after the poll
+        // (a child's handle, the group) is work that poll did. Polling the handle of every child
+        // still running on every wake keeps one per child: quadratic in all.
+        poll_fn(|cx| {
+            let waker = Arc::new(Forward(cx.waker().clone()));
+            let poll = join
+                .as_mut()
+                .poll(&mut std::task::Context::from_waker(&Waker::from(
+                    waker.clone(),
+                )));
+            counted.set(counted.get() + Arc::strong_count(&waker) - 1);
+            poll
+        })
+        .await
+    });
+    assert_eq!(host.block_on(task), Ok(Ok(())));
+    let kept = kept.get();
+    assert!(
+        kept <= 3 * CHILDREN,
+        "the join's polls left {kept} wakers with {CHILDREN} children"
+    );
 }

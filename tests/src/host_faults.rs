@@ -19,15 +19,26 @@ fn run_expecting_host_panic(executor: &Executor, what: &str) {
     assert!(message.contains(what), "{message}");
 }
 
-/// After a host callback panicked inside `run`, a spawn from another thread must still reach
-/// the host (its run-soon) and run.
+/// After a host callback panicked inside `run`, the executor asks for a run for what it had
+/// left; once that is done, a spawn from another thread must still reach the host (its
+/// run-soon) and run.
 fn a_wake_after_the_panic_reaches_the_host(callback: PanicIn, what: &str) {
     let host_loop = FaultyLoop::new(Faults::default());
     let executor = Executor::new(host_loop.host());
     drop(executor.spawn_local(sleep(Duration::from_secs(1))));
+    host_loop.state.requested.store(false, Ordering::SeqCst);
     host_loop.state.panic_next_time(callback);
     run_expecting_host_panic(&executor, what);
-    host_loop.state.requested.store(false, Ordering::SeqCst);
+    assert!(
+        host_loop.state.requested.load(Ordering::SeqCst),
+        "the sleeper (not polled, or its timer not set) needs another run"
+    );
+    host_loop
+        .run_until(&executor, 10, || {
+            !host_loop.state.requested.load(Ordering::SeqCst)
+                && host_loop.state.timer.get().is_some()
+        })
+        .unwrap();
     let calls = host_loop.state.run_soon_calls.load(Ordering::SeqCst);
 
     let spawner = executor.spawner();
@@ -179,4 +190,99 @@ fn an_idle_executor_with_no_timer_never_sets_the_host_timer() {
         host_loop.run_until(&executor, 100, || false).unwrap_err();
     }
     assert_eq!(host_loop.state.timer_sets.get(), 0);
+}
+
+#[test]
+fn work_queued_before_a_host_panic_runs_without_another_wake() {
+    for callback in [PanicIn::Now, PanicIn::SetTimer] {
+        let host_loop = FaultyLoop::new(Faults::default());
+        let executor = Executor::new(host_loop.host());
+        let ran = Rc::new(Cell::new(0));
+        for _ in 0..10 {
+            let ran = ran.clone();
+            drop(executor.spawn_local(async move { ran.set(ran.get() + 1) }));
+        }
+        // The spawns asked for a run; that run fails in the host's callback before (`now`) or
+        // after (`set_timer`) it polls them. The host catches the panic and goes on serving.
+        assert!(host_loop.state.requested.swap(false, Ordering::SeqCst));
+        if callback == PanicIn::SetTimer {
+            drop(executor.spawn_local(sleep(Duration::from_secs(1)))); // something to set
+        }
+        host_loop.state.panic_next_time(callback);
+        run_expecting_host_panic(&executor, "failed");
+        host_loop
+            .run_until(&executor, 10, || {
+                ran.get() == 10 && executor.stats().live_tasks == 0
+            })
+            .unwrap_or_else(|gave| panic!("after a panic in {callback:?}: {gave:?}"));
+    }
+}
+
+#[test]
+fn a_timer_the_host_failed_to_set_is_set_at_the_next_run() {
+    let host_loop = FaultyLoop::new(Faults::default());
+    let executor = Executor::new(host_loop.host());
+    let sleeper = executor.spawn_local(sleep(Duration::from_secs(1)));
+    host_loop.state.requested.store(false, Ordering::SeqCst);
+    host_loop.state.panic_next_time(PanicIn::SetTimer);
+    run_expecting_host_panic(&executor, "timer failed");
+    assert_eq!(host_loop.state.timer.get(), None, "the host holds no timer");
+    host_loop
+        .run_until(&executor, 10, || sleeper.is_finished())
+        .expect("the sleeper's timer was set after all");
+    assert_eq!(
+        host_loop.state.now.get(),
+        Instant::ZERO + Duration::from_secs(1)
+    );
+}
+
+#[test]
+fn a_task_the_host_spawns_from_inside_set_timer_runs() {
+    use std::cell::RefCell;
+    /// A host that spawns a task on its guest the first time its timer is set (as a toolkit's
+    /// own code may, when it is told of a deadline).
+    struct SpawningHost {
+        inner: crate::faulty_host::FaultyHost,
+        guest: Rc<RefCell<Option<guestloop::Handle>>>,
+        spawned: Rc<RefCell<Option<guestloop::JoinHandle<()>>>>,
+    }
+    impl guestloop::Host for SpawningHost {
+        fn now(&self) -> Instant {
+            self.inner.now()
+        }
+        fn set_timer(&self, deadline: Option<Instant>) {
+            self.inner.set_timer(deadline);
+            let guest = self.guest.borrow().clone();
+            let first = self.spawned.borrow().is_none();
+            if let (Some(guest), true) = (guest, first) {
+                let task = guest.spawn_local(async {});
+                *self.spawned.borrow_mut() = Some(task);
+            }
+        }
+        fn run_soon_handle(&self) -> guestloop::RunSoon {
+            self.inner.run_soon_handle()
+        }
+    }
+    let host_loop = FaultyLoop::new(Faults::default());
+    let (guest, spawned) = (Rc::default(), Rc::<RefCell<Option<_>>>::default());
+    let executor = Executor::new(SpawningHost {
+        inner: host_loop.host(),
+        guest: Rc::clone(&guest),
+        spawned: spawned.clone(),
+    });
+    *guest.borrow_mut() = Some(executor.handle());
+    drop(executor.spawn_local(sleep(Duration::from_secs(1))));
+    host_loop
+        .run_until(&executor, 10, || {
+            spawned
+                .borrow()
+                .as_ref()
+                .is_some_and(|task| task.is_finished())
+        })
+        .expect("the task spawned from set_timer ran");
+    assert!(
+        host_loop.state.now.get() < Instant::ZERO + Duration::from_secs(1),
+        "without waiting for the timer"
+    );
+    guest.borrow_mut().take();
 }

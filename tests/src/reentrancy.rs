@@ -46,10 +46,12 @@ fn run_soon_called_inside_a_poll_is_a_harmless_extra_run() {
 
 thread_local! {
     static SYNC_GUEST: RefCell<Option<Rc<Executor>>> = const { RefCell::new(None) };
+    /// How deep calls of the synchronous host's run-soon are nested now, and at the most.
+    static SYNC_DEPTH: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
 }
 
 /// A host whose run-soon runs the guest at once, on the calling thread (as a toolkit whose
-/// "post" calls back synchronously might).
+/// "post" calls back synchronously might: GLib's `MainContext::invoke` on its own thread).
 struct SynchronousHost;
 
 impl Host for SynchronousHost {
@@ -59,10 +61,13 @@ impl Host for SynchronousHost {
     fn set_timer(&self, _: Option<Instant>) {}
     fn run_soon_handle(&self) -> RunSoon {
         Arc::new(|| {
+            let (depth, deepest) = SYNC_DEPTH.get();
+            SYNC_DEPTH.set((depth + 1, deepest.max(depth + 1)));
             let executor = SYNC_GUEST.with_borrow(Clone::clone);
             if let Some(executor) = executor {
                 executor.run();
             }
+            SYNC_DEPTH.set((SYNC_DEPTH.get().0 - 1, SYNC_DEPTH.get().1));
         })
     }
 }
@@ -90,6 +95,39 @@ fn a_host_whose_run_soon_runs_the_guest_at_once_still_runs_everything() {
     assert!(task.is_finished());
     assert_eq!(*log.borrow(), ["child", "parent"]);
     SYNC_GUEST.set(None);
+}
+
+#[test]
+fn a_host_whose_run_soon_runs_the_guest_at_once_does_not_nest_one_run_per_budget() {
+    // Every run that spends its budget asks for the next from inside itself; a run-soon that
+    // runs the guest at once would nest them, one level per budget, until the stack overflows.
+    // On a thread with a small stack, then: 200,000 budgets of one poll each.
+    std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(|| {
+            let executor = Rc::new(Executor::builder().poll_budget(1).build(SynchronousHost));
+            SYNC_GUEST.set(Some(executor.clone()));
+            SYNC_DEPTH.set((0, 0));
+            let yields = Rc::new(Cell::new(0));
+            let counter = yields.clone();
+            let task = executor.spawn_local(async move {
+                for _ in 0..200_000 {
+                    yield_now().await;
+                    counter.set(counter.get() + 1);
+                }
+            });
+            assert!(task.is_finished(), "the spawn's run ran everything");
+            assert_eq!(yields.get(), 200_000);
+            let (depth, deepest) = SYNC_DEPTH.get();
+            assert_eq!(depth, 0);
+            assert!(deepest <= 2, "run-soon calls nested {deepest} deep");
+            let deferred = executor.stats().runs_inside_run_soon;
+            assert!(deferred >= 199_000, "the executor saw {deferred} such runs");
+            SYNC_GUEST.set(None);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
 }
 
 #[test]

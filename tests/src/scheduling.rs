@@ -215,3 +215,59 @@ fn an_interval_tick_dropped_before_it_completes_consumes_no_tick() {
     });
     assert_eq!(ticks, [1, 2]);
 }
+
+/// A waker that panics when woken.
+struct PanickingWaker;
+impl std::task::Wake for PanickingWaker {
+    fn wake(self: Arc<Self>) {
+        panic!("a broken waker");
+    }
+}
+
+#[test]
+fn a_join_handle_awaited_with_a_panicking_waker_reports_the_panic_and_frees_the_task() {
+    let (mut host, heard) = host_hearing_panics();
+    let child = host.spawn_local(async {
+        sleep(MS).await;
+        5
+    });
+    // A combinator awaits the child's handle with a waker of its own, which panics: completing
+    // the child wakes it.
+    let parent = host.spawn_local(async move {
+        let mut child = std::pin::pin!(child);
+        let waker = Waker::from(Arc::new(PanickingWaker));
+        let first = child
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&waker));
+        assert!(first.is_pending());
+        sleep(2 * MS).await;
+        child.await
+    });
+    assert_eq!(host.block_on(parent), Ok(Ok(5)));
+    assert_eq!(*heard.borrow(), ["a waker panicked: a broken waker"]);
+    assert_eq!(host.executor().stats().live_tasks, 0);
+}
+
+#[test]
+fn a_panic_whose_payload_panics_when_dropped_is_reported_and_frees_the_task() {
+    struct PanicsWhenDropped;
+    impl Drop for PanicsWhenDropped {
+        fn drop(&mut self) {
+            panic!("the payload's destructor");
+        }
+    }
+    let (mut host, heard) = host_hearing_panics();
+    let task = host.spawn_local(async {
+        sleep(MS).await;
+        std::panic::panic_any(PanicsWhenDropped);
+    });
+    let result = host.block_on(task);
+    assert_eq!(
+        result,
+        Err(guestloop::JoinError::Panicked(
+            "a panic with a non-string payload".into()
+        ))
+    );
+    assert_eq!(*heard.borrow(), ["a panic with a non-string payload"]);
+    assert_eq!(host.executor().stats().live_tasks, 0);
+}

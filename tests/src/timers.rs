@@ -197,8 +197,9 @@ fn a_stall_past_the_catch_up_bound_jumps_the_guest_clock_to_the_host() {
     let jumped_to = Instant::ZERO + Duration::from_millis(2_550);
     {
         let ticks = ticks.borrow();
-        // CatchUp delivers every missed tick at once, at the host's time; Skip only the latest.
-        let burst: Vec<_> = (1..=25).map(|tick| (tick, jumped_to)).collect();
+        // CatchUp delivers the missed ticks of the last second (the catch-up bound), a poll
+        // each, at the host's time; Skip only the latest.
+        let burst: Vec<_> = (16..=25).map(|tick| (tick, jumped_to)).collect();
         assert_eq!(ticks.catch_up, burst);
         assert_eq!(ticks.skip, [(25, jumped_to)]);
     }
@@ -207,7 +208,7 @@ fn a_stall_past_the_catch_up_bound_jumps_the_guest_clock_to_the_host() {
     let ticks = ticks.borrow();
     let t = |tick: u64| Instant::from_nanos(tick * 100_000_000);
     assert_eq!(
-        ticks.catch_up[25..],
+        ticks.catch_up[10..],
         (26..=40).map(|k| (k, t(k))).collect::<Vec<_>>()
     );
     assert_eq!(
@@ -312,4 +313,132 @@ fn a_run_takes_in_at_most_a_budget_of_tasks_from_other_threads() {
         );
         assert!(after.polls - before.polls <= BUDGET as u64);
     }
+}
+
+/// The ticks a task has seen: how many, and which.
+type Seen = (Rc<Cell<u64>>, Rc<RefCell<Vec<u64>>>);
+
+/// A task that counts the ticks of a 16 ms interval forever, on a host driven by hand; it
+/// awaits something else for `busy` first.
+fn counting_ticks(builder: Builder, busy: Duration) -> (FaultyLoop, Executor, Seen) {
+    let host_loop = FaultyLoop::new(Faults::default());
+    let executor = builder.build(host_loop.host());
+    let (count, seen) = (Rc::new(Cell::new(0)), Rc::new(RefCell::new(Vec::new())));
+    {
+        let (count, seen) = (count.clone(), seen.clone());
+        drop(executor.spawn_local(async move {
+            let mut interval = TickClock::starting_now(16 * MS).interval(MissedTicks::CatchUp);
+            sleep(busy).await;
+            loop {
+                let tick = interval.tick().await;
+                count.set(count.get() + 1);
+                seen.borrow_mut().push(tick);
+            }
+        }));
+    }
+    executor.run();
+    (host_loop, executor, (count, seen))
+}
+
+#[test]
+fn an_interval_catching_up_after_a_suspend_never_holds_a_run_for_more_than_a_budget() {
+    let budget = 16;
+    let (host_loop, executor, (count, seen)) =
+        counting_ticks(Executor::builder().poll_budget(budget), Duration::ZERO);
+    // A laptop suspended for 8 hours: the guest clock jumps past 1,800,000 ticks.
+    let eight_hours = Duration::from_secs(8 * 3600);
+    host_loop.state.advance_to(Instant::ZERO + eight_hours);
+    let mut runs = 0;
+    while host_loop
+        .state
+        .requested
+        .swap(false, std::sync::atomic::Ordering::SeqCst)
+        || runs == 0
+    {
+        let before = count.get();
+        executor.run();
+        runs += 1;
+        let delivered = count.get() - before;
+        assert!(
+            delivered <= budget as u64,
+            "one run delivered {delivered} ticks (budget {budget})"
+        );
+    }
+    // Only the ticks of the last second (the catch-up bound) are replayed, one poll each.
+    let last = (eight_hours.as_nanos() / (16 * MS).as_nanos()) as u64;
+    let first = last - (Duration::from_secs(1).as_nanos() / (16 * MS).as_nanos()) as u64;
+    assert_eq!(*seen.borrow(), (first..=last).collect::<Vec<_>>());
+    assert!(runs >= seen.borrow().len() / budget, "{runs} runs");
+}
+
+#[test]
+fn an_unbounded_catch_up_replays_every_missed_tick_in_budget_sized_runs() {
+    // The task awaits something else for a minute, across 3,749 ticks of its interval, which it
+    // then catches up with: each of them a poll of its own, a budget of them a run.
+    let budget = 64;
+    let builder = Executor::builder()
+        .poll_budget(budget)
+        .max_catch_up(Duration::MAX);
+    let minute = Duration::from_secs(60);
+    let (host_loop, executor, (count, seen)) = counting_ticks(builder, minute);
+    host_loop.state.advance_to(Instant::ZERO + minute);
+    let mut runs = 0;
+    loop {
+        let before = count.get();
+        executor.run();
+        runs += 1;
+        assert!(count.get() - before <= budget as u64);
+        if !host_loop
+            .state
+            .requested
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            break;
+        }
+    }
+    assert_eq!(*seen.borrow(), (1..=3750).collect::<Vec<_>>());
+    assert!(runs >= 3750 / budget, "{runs} runs");
+}
+
+#[test]
+fn a_tick_clock_whose_origin_is_ahead_starts_with_tick_0_at_the_origin() {
+    let mut host = TestHost::new(MS);
+    let seen = host.block_on(async {
+        let origin = guestloop::now() + Duration::from_secs(1);
+        let clock = TickClock::new(origin, 100 * MS);
+        let mut interval = clock.interval(MissedTicks::CatchUp);
+        clock.next_tick().await;
+        let first_wait = guestloop::now() - Instant::ZERO;
+        let ticks = [interval.tick().await, interval.tick().await];
+        (first_wait, ticks, guestloop::now() - origin)
+    });
+    assert_eq!(seen, (Duration::from_secs(1), [0, 1], 100 * MS));
+}
+
+#[test]
+fn a_tick_armed_and_cancelled_a_million_times_leaves_no_work_at_the_tick() {
+    use std::pin::pin;
+    // One task waits on the next tick; another re-creates its tick future for every message
+    // (`select(message, interval.tick())`); a third waits on the tick, armed after them all.
+    let host_loop = FaultyLoop::new(Faults::default());
+    let executor = Executor::new(host_loop.host());
+    let clock = TickClock::new(Instant::ZERO, 10 * MS);
+    drop(executor.spawn_local(async move { clock.next_tick().await }));
+    drop(executor.spawn_local(poll_fn(move |cx| {
+        let mut interval = clock.interval(MissedTicks::CatchUp);
+        for _ in 0..1_000_000 {
+            let mut tick = pin!(interval.tick());
+            assert!(tick.as_mut().poll(cx).is_pending()); // a message came first
+        }
+        Poll::Ready(())
+    })));
+    let last = executor.spawn_local(async move { clock.next_tick().await });
+    executor.run();
+    assert_eq!(executor.stats().pending_timers, 2);
+    host_loop.state.advance_to(Instant::ZERO + 10 * MS);
+    executor.run();
+    assert!(
+        last.is_finished(),
+        "the task armed last waited for more than one run at its tick"
+    );
 }

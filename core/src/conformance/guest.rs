@@ -412,7 +412,8 @@ pub(super) fn wakes_are_coalesced(harness: &mut dyn Harness) -> CheckResult {
 
 pub(super) fn drop_is_clean(harness: &mut dyn Harness) -> CheckResult {
     let dropped = Rc::new(Cell::new(0));
-    let leftovers: Rc<RefCell<Option<(Spawner, Waker)>>> = Rc::default();
+    type Leftovers = (Spawner, Waker, Arc<crate::shared::Shared>);
+    let leftovers: Rc<RefCell<Option<Leftovers>>> = Rc::default();
     let (counter, out) = (dropped.clone(), leftovers.clone());
     run_check(harness, Builder::default(), async move {
         for _ in 0..3 {
@@ -429,7 +430,8 @@ pub(super) fn drop_is_clean(harness: &mut dyn Harness) -> CheckResult {
         }));
         yield_now().await;
         let waker = poll_fn(|cx| Poll::Ready(cx.waker().clone())).await;
-        *out.borrow_mut() = Some((Handle::current().spawner(), waker));
+        let handle = Handle::current();
+        *out.borrow_mut() = Some((handle.spawner(), waker, handle.shared()));
         Ok(())
     })?;
     ensure!(
@@ -437,10 +439,11 @@ pub(super) fn drop_is_clean(harness: &mut dyn Harness) -> CheckResult {
         "{} of 4 pending tasks were dropped with the executor",
         dropped.get()
     );
-    let (spawner, waker) = leftovers
+    let (spawner, waker, shared) = leftovers
         .borrow_mut()
         .take()
         .ok_or("the check kept nothing")?;
+    let requests = shared.run_soon_requests();
     waker.wake_by_ref();
     let remote = std::thread::spawn(move || {
         waker.wake();
@@ -452,6 +455,11 @@ pub(super) fn drop_is_clean(harness: &mut dyn Harness) -> CheckResult {
     ensure!(
         spawned == Err(ExecutorDestroyed),
         "spawning on a dropped executor gave {spawned:?}"
+    );
+    let asked = shared.run_soon_requests() - requests;
+    ensure!(
+        asked == 0,
+        "wakes and a spawn after the executor was dropped asked the host for {asked} runs"
     );
     Ok(())
 }

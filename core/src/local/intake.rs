@@ -6,7 +6,7 @@
 //! against the run's intake budget, so a flood of either cannot keep the host from its turn.
 
 use super::{Local, Queues};
-use crate::task::panic_message;
+use crate::task::take_panic_message;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 impl Local {
@@ -70,7 +70,8 @@ impl Local {
             let woke = catch_unwind(AssertUnwindSafe(|| waker.wake()));
             self.queues.borrow_mut().batch.woken();
             if let Err(payload) = woke {
-                self.report_panic(format!("a waker panicked: {}", panic_message(&*payload)));
+                let message = take_panic_message(payload);
+                self.report_panic(format!("a waker panicked: {message}"));
             }
         }
         delivered

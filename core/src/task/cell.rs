@@ -31,7 +31,7 @@
 #![allow(unsafe_code)]
 
 use super::join::{HandleGone, JoinError, JoinState};
-use super::{Outcome, TaskId, panic_message};
+use super::{Outcome, TaskId, drop_panic_payload, take_panic_message};
 use crate::local;
 use crate::shared::{RemoteWakeFlag, Shared};
 use crate::sync::{AtomicUsize, fence};
@@ -330,18 +330,27 @@ unsafe fn poll<F: Future>(cell: NonNull<Header>, id: TaskId, polling: &Polling) 
     let mut cx = Context::from_waker(&waker);
     let poll = catch_unwind(AssertUnwindSafe(|| future.poll(&mut cx)));
     polling.set(None);
-    let join = &cell.joinable.join;
-    match poll {
-        Ok(Poll::Pending) => Poll::Pending,
-        Ok(Poll::Ready(output)) => {
-            join.complete(Ok(output));
-            Poll::Ready(Outcome::Finished)
-        }
+    let mut panics = Vec::new();
+    let result = match poll {
+        Ok(Poll::Pending) => return Poll::Pending,
+        Ok(Poll::Ready(output)) => Ok(output),
         Err(payload) => {
-            let message = panic_message(&*payload);
-            join.complete(Err(JoinError::Panicked(message.clone())));
-            Poll::Ready(Outcome::Panicked(message.into()))
+            let message = take_panic_message(payload);
+            panics.push(message.clone());
+            Err(JoinError::Panicked(message))
         }
+    };
+    if let Some(joiner) = cell.joinable.join.complete(result) {
+        // Whoever awaits the handle may have given it a waker of its own, which may panic.
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| joiner.wake())) {
+            let message = take_panic_message(payload);
+            panics.push(format!("a waker panicked: {message}"));
+        }
+    }
+    if panics.is_empty() {
+        Poll::Ready(Outcome::Finished)
+    } else {
+        Poll::Ready(Outcome::Panicked(panics.into_boxed_slice()))
     }
 }
 
@@ -356,8 +365,20 @@ unsafe fn drop_future<F: Future>(cell: NonNull<Header>) {
     impl<T> Drop for Finish<'_, T> {
         fn drop(&mut self) {
             let Joinable { header, join } = self.0;
-            join.complete(Err(JoinError::Cancelled)); // unless it has a result
+            let joiner = join.complete(Err(JoinError::Cancelled)); // unless it has a result
             drop(join.take_orphan(&header.handle_gone));
+            if let Some(joiner) = joiner {
+                // A foreign waker may panic. Out of a destructor that is not unwinding, the
+                // panic reaches the executor, which reports it; while the future's own
+                // destructor unwinds (that panic is reported), a second one would abort.
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(|| joiner.wake())) {
+                    if std::thread::panicking() {
+                        drop_panic_payload(payload);
+                    } else {
+                        std::panic::resume_unwind(payload);
+                    }
+                }
+            }
         }
     }
     let _finish = Finish(&cell.joinable);
@@ -627,7 +648,7 @@ mod tests {
         let (mut task, handle) = Task::new(async { panic!("poll boom") }, shared.clone());
         let mut handle = JoinHandle::new(handle);
         match poll_once(&mut task, 0) {
-            Poll::Ready(Outcome::Panicked(message)) => assert_eq!(&*message, "poll boom"),
+            Poll::Ready(Outcome::Panicked(messages)) => assert_eq!(&*messages, ["poll boom"]),
             _ => panic!("the panic is the task's outcome"),
         }
         drop(task);

@@ -60,20 +60,20 @@ impl<T> JoinState<T> {
         lock(&self.slot)
     }
 
-    /// Records the first result (later ones are dropped) and wakes whoever awaits it.
-    pub(crate) fn complete(&self, result: Result<T, JoinError>) {
+    /// Records the first result (later ones are dropped); returns the waker of whoever awaits
+    /// it, for the caller to wake (a foreign waker may panic, and the caller knows where to
+    /// report that).
+    #[must_use = "whoever awaits the handle must be woken"]
+    pub(crate) fn complete(&self, result: Result<T, JoinError>) -> Option<Waker> {
         let mut slot = self.lock();
         let JoinSlot::Waiting(waiter) = &mut *slot else {
             drop(slot);
             drop(result); // outside the lock
-            return;
+            return None;
         };
         let waiter = waiter.take();
         *slot = JoinSlot::Done(Some(result));
-        drop(slot);
-        if let Some(waiter) = waiter {
-            waiter.wake();
-        }
+        waiter
     }
 
     /// The handle is going: returns what it must drop (a result it did not take, its waker).
@@ -123,12 +123,14 @@ impl<T> JoinHandle<T> {
         JoinHandle { task }
     }
 
-    /// Cancels the task.
+    /// Cancels the task: once `abort` has returned, its future is never polled again.
     ///
     /// On the executor's thread the future is dropped before `abort` returns, so its destructors
     /// have run; if the task aborts itself, that happens as soon as its current poll returns.
-    /// From another thread the future is dropped at the executor's next run. A task that already
-    /// finished keeps its result. Awaiting an aborted task yields [`JoinError::Cancelled`].
+    /// From another thread the future is dropped at the executor's next run, and is not polled
+    /// meanwhile, even if it was queued already. A task that already finished keeps its result,
+    /// and so does one whose last poll was under way on the host thread while `abort` was
+    /// called. Awaiting an aborted task yields [`JoinError::Cancelled`].
     pub fn abort(&self) {
         let header = self.task.header();
         header.abort();

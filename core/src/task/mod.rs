@@ -13,6 +13,7 @@ pub(crate) use cell::{Header, Polled, RemoteTask, Task};
 pub use join::{JoinError, JoinHandle};
 
 use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// A task's slot in the [`TaskTable`]: index and generation, so a stale waker never wakes a newer
 /// task that reused the slot.
@@ -44,12 +45,17 @@ impl TaskId {
     }
 }
 
-/// How a task's future ended, as the executor sees it. The message is boxed so that a poll's
+/// How a task's future ended, as the executor sees it. The messages are boxed so that a poll's
 /// result fits in two registers.
 pub(crate) enum Outcome {
     Finished,
-    Panicked(Box<str>),
+    /// The future panicked, or waking whoever awaits its handle did (or both): the messages to
+    /// report, in order.
+    Panicked(Box<[String]>),
 }
+
+/// The generation of a slot that is never used again: no id has it.
+const RETIRED: u32 = u32::MAX;
 
 /// One slot of the [`TaskTable`]. A live task's id matches the slot's generation; freeing the
 /// slot moves the generation on, so no id of a gone task matches again.
@@ -142,13 +148,19 @@ impl TaskTable {
     }
 
     /// Frees a slot whose task was taken out (running) or takes an idle task out to be dropped.
+    ///
+    /// A slot whose generation has run out is retired instead of freed: it is never handed out
+    /// again, so no id of a task long gone can reach a newer one (24 bytes kept per 2³² - 1
+    /// tasks that lived in one slot).
     pub(crate) fn remove(&mut self, id: TaskId) -> Option<Task> {
         let index = id.index();
         let entry = self.entry(id)?;
-        entry.generation = entry.generation.wrapping_add(1);
+        entry.generation += 1; // ids have generations below `RETIRED`
         entry.queued = false;
         let task = entry.task.take();
-        self.free.push(index as u32);
+        if entry.generation != RETIRED {
+            self.free.push(index as u32);
+        }
         self.live -= 1;
         task
     }
@@ -186,6 +198,26 @@ impl TaskPanic {
     }
 }
 
+/// The text of a caught panic, whose payload is then dropped where no panic escapes.
+pub(crate) fn take_panic_message(payload: Box<dyn Any + Send>) -> String {
+    let message = panic_message(&*payload);
+    drop_panic_payload(payload);
+    message
+}
+
+/// Drops a caught panic's payload; a payload whose destructor panics too is dropped the same
+/// way, and a chain of them that does not end is leaked after a few rounds rather than unwound.
+pub(crate) fn drop_panic_payload(payload: Box<dyn Any + Send>) {
+    let mut payload = payload;
+    for _ in 0..8 {
+        match catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+            Ok(()) => return,
+            Err(next) => payload = next,
+        }
+    }
+    std::mem::forget(payload);
+}
+
 /// The text of a panic payload: its `&str` or `String`, or a placeholder.
 pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(text) = payload.downcast_ref::<&str>() {
@@ -194,5 +226,49 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
         text.clone()
     } else {
         "a panic with a non-string payload".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shared::Shared;
+    use std::sync::Arc;
+
+    fn task(shared: &Arc<Shared>) -> Task {
+        Task::new(std::future::pending::<()>(), shared.clone()).0
+    }
+
+    #[test]
+    fn a_slot_whose_generation_runs_out_is_retired_so_a_stale_id_reaches_no_newer_task() {
+        let shared = Arc::new(Shared::new(Arc::new(|| {})));
+        let mut table = TaskTable::default();
+        let first = table.insert(|_| task(&shared));
+        assert_eq!((first.index(), first.generation()), (0, 0));
+        table.remove(first);
+        // As if 2³² - 3 more tasks had lived in slot 0 since (the test's shortcut to the wrap).
+        table.entries[0].generation = RETIRED - 2;
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let id = table.insert(|_| task(&shared));
+            assert_eq!(
+                id.index(),
+                0,
+                "the slot is reused while it has generations left"
+            );
+            ids.push(id);
+            table.remove(id);
+        }
+        assert_eq!(ids[1].generation(), RETIRED - 1, "the last generation");
+        let next = table.insert(|_| task(&shared));
+        assert_ne!(next.index(), 0, "slot 0 is retired, not reused");
+        for stale in [first, ids[0], ids[1]] {
+            assert!(!table.mark_queued(stale), "{stale:?} reaches nothing");
+            assert!(table.header(stale).is_none());
+            assert!(table.remove(stale).is_none());
+        }
+        assert_eq!(table.len(), 1);
+        assert!(table.mark_queued(next));
+        assert!(table.start_poll(next).is_some());
     }
 }
