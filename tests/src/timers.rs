@@ -416,7 +416,7 @@ fn a_tick_clock_whose_origin_is_ahead_starts_with_tick_0_at_the_origin() {
 }
 
 #[test]
-fn a_tick_armed_and_cancelled_a_million_times_leaves_no_work_at_the_tick() {
+fn a_tick_armed_and_cancelled_100_000_times_leaves_no_work_at_the_tick() {
     use std::pin::pin;
     // One task waits on the next tick; another re-creates its tick future for every message
     // (`select(message, interval.tick())`); a third waits on the tick, armed after them all.
@@ -426,7 +426,7 @@ fn a_tick_armed_and_cancelled_a_million_times_leaves_no_work_at_the_tick() {
     drop(executor.spawn_local(async move { clock.next_tick().await }));
     drop(executor.spawn_local(poll_fn(move |cx| {
         let mut interval = clock.interval(MissedTicks::CatchUp);
-        for _ in 0..1_000_000 {
+        for _ in 0..100_000 {
             let mut tick = pin!(interval.tick());
             assert!(tick.as_mut().poll(cx).is_pending()); // a message came first
         }
