@@ -65,75 +65,29 @@ pub type RunSoon = Arc<dyn Fn() + Send + Sync>;
 /// toolkit (loops that block, toolkits with timer callbacks, frame loops), the mistakes to avoid
 /// and how to test and measure the result; `winit-frontend/src/host.rs` is its worked example.
 ///
-/// # Example: a host for a plain loop in 40 lines
+/// # Ready-made hosts
 ///
-/// A game loop or a toolkit without async support looks like this: it sleeps until the next
-/// deadline or until another thread pokes it, then runs the guest. With nothing to do, it
-/// sleeps in `recv` and uses no CPU.
+/// Two loop shapes need no host of your own: a thread that sleeps until a deadline or a message
+/// ([`BlockingLoop`](crate::blocking_loop::BlockingLoop), about 60 lines of `Host` and loop, a
+/// complete example to read), and a loop that owns its frame rate
+/// ([`FrameDriver`](crate::frame_loop::FrameDriver)). Toolkits have their own crates:
+/// `guestloop-qt` for Qt; the repository's guide has the winit host and the rules for the rest.
 ///
 /// ```
-/// use guestloop::{Executor, Host, Instant, RunSoon};
-/// use std::cell::Cell;
-/// use std::rc::Rc;
-/// use std::sync::{mpsc, Arc};
+/// use guestloop::blocking_loop::BlockingLoop;
+/// use guestloop::{Executor, Instant};
 /// use std::time::Duration;
 ///
-/// struct LoopHost {
-///     started: std::time::Instant,
-///     deadline: Rc<Cell<Option<Instant>>>,
-///     poke: mpsc::Sender<()>,
-/// }
-///
-/// impl Host for LoopHost {
-///     fn now(&self) -> Instant {
-///         Instant::from_nanos(self.started.elapsed().as_nanos() as u64)
-///     }
-///     fn set_timer(&self, deadline: Option<Instant>) {
-///         self.deadline.set(deadline);
-///     }
-///     fn run_soon_handle(&self) -> RunSoon {
-///         let poke = self.poke.clone();
-///         Arc::new(move || {
-///             let _ = poke.send(()); // the loop may be gone: then this is a no-op
-///         })
-///     }
-/// }
-///
-/// let (poke, pokes) = mpsc::channel();
-/// let deadline = Rc::new(Cell::new(None));
 /// let started = std::time::Instant::now();
-/// let executor = Executor::new(LoopHost { started, deadline: deadline.clone(), poke });
-///
-/// // The host's loop: wait for a poke or the deadline, then run the guest. Returns its turns.
-/// let run_until = |done: &dyn Fn() -> bool| {
-///     let mut turns = 0;
-///     while !done() {
-///         let now = Instant::from_nanos(started.elapsed().as_nanos() as u64);
-///         let wait = deadline.get().map_or(Duration::MAX, |d| d.saturating_duration_since(now));
-///         let _ = pokes.recv_timeout(wait); // `Duration::MAX`: until poked
-///         executor.run();
-///         turns += 1;
-///     }
-///     turns
-/// };
-///
-/// let answer = executor.spawn_local(async {
+/// let clock = move || Instant::from_nanos(started.elapsed().as_nanos() as u64);
+/// let event_loop = BlockingLoop::<(), _>::new(clock);
+/// let executor = Executor::new(event_loop.host());
+/// let mut answer = executor.spawn_local(async {
 ///     guestloop::sleep(Duration::from_millis(20)).await;
 ///     42
 /// });
-/// run_until(&|| answer.is_finished());
-/// assert!(started.elapsed() >= Duration::from_millis(20));
-/// # // Idle: nothing pending for 100 ms, then a spawn from another thread. The loop must sleep
-/// # // through it (a host whose fired deadline stayed set would turn millions of times).
-/// # let spawner = executor.spawner();
-/// # let arrived = Arc::new(std::sync::atomic::AtomicBool::new(false));
-/// # let flag = arrived.clone();
-/// # std::thread::spawn(move || {
-/// #     std::thread::sleep(Duration::from_millis(100));
-/// #     drop(spawner.spawn(async move { flag.store(true, std::sync::atomic::Ordering::SeqCst) }));
-/// # });
-/// # let turns = run_until(&|| arrived.load(std::sync::atomic::Ordering::SeqCst));
-/// # assert!(turns <= 3, "the idle loop turned {turns} times in 100 ms");
+/// event_loop.run_until(&executor, || answer.is_finished());
+/// assert_eq!(answer.try_take(), Some(Ok(42)));
 /// ```
 pub trait Host: 'static {
     /// Time since the host started, from a monotonic clock.

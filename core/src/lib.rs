@@ -204,14 +204,20 @@
 //!
 //! - [`sieve`], [`minimal`] and [`primes`]: the three demo models (eratosthenes, minimal, a
 //!   prime count on worker threads), written once as async code and drawn by any renderer.
+//! - [`blocking_loop`] and [`frame_loop`]: ready-made hosts for the two plainest loops, a
+//!   thread that sleeps until a deadline or a message ([`BlockingLoop`](blocking_loop::BlockingLoop))
+//!   and a loop that owns its frame rate ([`FrameDriver`](frame_loop::FrameDriver)), on a
+//!   [`Clock`] the application gives them.
 //! - [`testing`]: the virtual-time [`TestHost`](testing::TestHost).
 //! - [`conformance`]: checks any [`Host`] implementation can run against itself.
 //!
-//! `guestloop` depends on no UI toolkit and no terminal, and its executor never reads a wall
-//! clock: all time comes from [`Host::now`]. (The [`conformance`] kit waits in real time: it tests
+//! `guestloop` depends on no UI toolkit and no terminal, and never reads a wall clock: all time
+//! comes from [`Host::now`] (the ready-made loops get theirs from a [`Clock`] the application
+//! gives them). (The [`conformance`] kit waits in real time: it tests
 //! hosts whose clocks are real.)
 
 mod batch;
+mod clock;
 mod context;
 mod executor;
 mod group;
@@ -228,12 +234,15 @@ mod timer_queue;
 mod unblock;
 mod waker_slab;
 
+pub mod blocking_loop;
 pub mod conformance;
+pub mod frame_loop;
 pub mod minimal;
 pub mod primes;
 pub mod sieve;
 pub mod testing;
 
+pub use clock::Clock;
 pub use executor::{
     Builder, DEFAULT_MAX_CATCH_UP, DEFAULT_POLL_BUDGET, Executor, ExecutorStats, Handle,
 };
