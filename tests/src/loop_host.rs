@@ -1,44 +1,23 @@
-//! [`LoopHost`]: a real-time host for a plain loop, for benchmarks and tests that need the
-//! host's clock to be the wall clock (the virtual-time `TestHost` stands still while it waits).
-//!
-//! The loop of `guestloop::Host`'s own docs: it sleeps until its timer's deadline or a poke
-//! from another thread, then runs the guest. Depends on `std` and guestloop's public API.
+//! [`LoopHost`]: guestloop's [`BlockingLoop`] on the wall clock, with its executor, for
+//! benchmarks and tests that need the host's clock to be real time (the virtual-time
+//! `TestHost` stands still while it waits). Depends on `std` and guestloop's public API.
 
-use guestloop::{Builder, Executor, Host, Instant, RunSoon};
-use std::cell::Cell;
-use std::rc::Rc;
-use std::sync::{Arc, mpsc};
-use std::time::Duration;
+use guestloop::blocking_loop::BlockingLoop;
+use guestloop::{Builder, Executor, Instant};
 
-/// The host the executor sees.
-#[derive(Debug)]
-struct LoopSide {
-    started: std::time::Instant,
-    deadline: Rc<Cell<Option<Instant>>>,
-    poke: mpsc::Sender<()>,
+/// The wall clock: real time since the loop was made.
+pub type WallClock = Box<dyn Fn() -> Instant>;
+
+/// A wall clock that starts now.
+pub fn wall_clock() -> WallClock {
+    let started = std::time::Instant::now();
+    Box::new(move || Instant::from_nanos(started.elapsed().as_nanos() as u64))
 }
 
-impl Host for LoopSide {
-    fn now(&self) -> Instant {
-        Instant::from_nanos(self.started.elapsed().as_nanos() as u64)
-    }
-    fn set_timer(&self, deadline: Option<Instant>) {
-        self.deadline.set(deadline);
-    }
-    fn run_soon_handle(&self) -> RunSoon {
-        let poke = self.poke.clone();
-        Arc::new(move || {
-            let _ = poke.send(()); // the loop may be gone: then this is a no-op
-        })
-    }
-}
-
-/// A plain loop with its executor.
+/// A blocking loop on the wall clock with its executor.
 #[derive(Debug)]
 pub struct LoopHost {
-    started: std::time::Instant,
-    deadline: Rc<Cell<Option<Instant>>>,
-    pokes: mpsc::Receiver<()>,
+    event_loop: BlockingLoop<(), WallClock>,
     /// The executor the loop runs.
     pub executor: Executor,
 }
@@ -46,33 +25,16 @@ pub struct LoopHost {
 impl LoopHost {
     /// A loop and an executor built on it by `builder`.
     pub fn new(builder: Builder) -> LoopHost {
-        let (poke, pokes) = mpsc::channel();
-        let deadline = Rc::new(Cell::new(None));
-        let started = std::time::Instant::now();
-        let executor = builder.build(LoopSide {
-            started,
-            deadline: deadline.clone(),
-            poke,
-        });
+        let event_loop = BlockingLoop::new(wall_clock());
+        let executor = builder.build(event_loop.host());
         LoopHost {
-            started,
-            deadline,
-            pokes,
+            event_loop,
             executor,
         }
     }
 
     /// Runs the loop until `done` holds (checked after each turn), sleeping in between.
-    pub fn run_until(&self, mut done: impl FnMut() -> bool) {
-        self.executor.run();
-        while !done() {
-            let now = Instant::from_nanos(self.started.elapsed().as_nanos() as u64);
-            let wait = self
-                .deadline
-                .get()
-                .map_or(Duration::MAX, |d| d.saturating_duration_since(now));
-            let _ = self.pokes.recv_timeout(wait);
-            self.executor.run();
-        }
+    pub fn run_until(&self, done: impl FnMut() -> bool) {
+        self.event_loop.run_until(&self.executor, done);
     }
 }

@@ -18,7 +18,7 @@ use tui_check::app::SieveClient;
 use tui_check::clock::Pace;
 use tui_check::palette::ColourMode;
 use tui_check::sieve_screen::{FooterState, SieveScreen};
-use tui_check::term_loop::TermLoop;
+use tui_check::term_loop;
 
 /// A terminal that only counts what is written to it.
 #[derive(Clone, Default)]
@@ -50,8 +50,8 @@ fn main() {
     // Room for the whole grid (4-digit numbers), so every cell is drawn.
     let area = Rect::new(0, 0, 640, 110);
 
-    let term_loop = TermLoop::new(Pace::RealTime);
-    let executor = term_loop.executor();
+    let term_loop = term_loop::new(Pace::RealTime);
+    let executor = term_loop::executor(&term_loop);
     let screen = Rc::new(RefCell::new(SieveScreen::new(
         &config,
         ColourMode::TrueColor,

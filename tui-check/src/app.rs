@@ -10,9 +10,10 @@ use crate::clock::{HostClock, Pace};
 use crate::minimal_screen::MinimalScreen;
 use crate::palette::ColourMode;
 use crate::sieve_screen::{FooterState, SieveScreen};
-use crate::term_loop::{Control, LoopClient, TermLoop};
+use crate::term_loop::{self, TermLoop};
 use crate::terminal;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use guestloop::blocking_loop::LoopClient;
 use guestloop::minimal::run_minimal;
 use guestloop::sieve::{SieveConfig, SieveEvent, SieveSummary, SieveView, TraceWriter, run_sieve};
 use guestloop::{JoinError, JoinHandle};
@@ -21,6 +22,7 @@ use ratatui::backend::Backend;
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, BufWriter};
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::rc::Rc;
 use std::time::Duration;
@@ -139,42 +141,42 @@ fn tick_at_speed(tick: Duration, speed: i32) -> Duration {
     Duration::from_nanos(scaled as u64)
 }
 
-impl<B: Backend> LoopClient for SieveClient<B> {
-    fn input(&mut self, event: Event, clock: &HostClock) -> Control {
+impl<B: Backend> LoopClient<Event, HostClock> for SieveClient<B> {
+    fn message(&mut self, event: Event, clock: &HostClock) -> ControlFlow<()> {
         if let Some(key) = pressed(&event) {
             if is_quit(key) {
-                return Control::Quit;
+                return ControlFlow::Break(());
             }
             match key.code {
                 KeyCode::Char(' ') => clock.set_paused(!clock.is_paused()),
                 KeyCode::Char('+' | '=') => clock.change_speed(1),
                 KeyCode::Char('-' | '_') => clock.change_speed(-1),
-                _ => return Control::Continue,
+                _ => return ControlFlow::Continue(()),
             }
         }
         // A key that changed the footer, or a resize: draw again.
         self.screen.borrow_mut().mark_dirty();
-        Control::Continue
+        ControlFlow::Continue(())
     }
 
-    fn iteration_done(&mut self, clock: &HostClock) -> Control {
+    fn turn_done(&mut self, clock: &HostClock) -> ControlFlow<()> {
         deliberate_panic_if_due();
         if self.outcome.is_none() {
             self.outcome = self.run.try_take();
         }
         if let Some(Err(_)) = self.outcome {
-            return Control::Quit;
+            return ControlFlow::Break(());
         }
         if self.screen.borrow_mut().take_dirty()
             && let Err(error) = self.draw(clock)
         {
             self.error = Some(error);
-            return Control::Quit;
+            return ControlFlow::Break(());
         }
         if self.outcome.is_some() && self.quit_when_done {
-            return Control::Quit;
+            return ControlFlow::Break(());
         }
-        Control::Continue
+        ControlFlow::Continue(())
     }
 }
 
@@ -219,23 +221,23 @@ impl<B: Backend> MinimalClient<B> {
     }
 }
 
-impl<B: Backend> LoopClient for MinimalClient<B> {
-    fn input(&mut self, event: Event, _clock: &HostClock) -> Control {
+impl<B: Backend> LoopClient<Event, HostClock> for MinimalClient<B> {
+    fn message(&mut self, event: Event, _clock: &HostClock) -> ControlFlow<()> {
         if let Some(key) = pressed(&event) {
             if is_quit(key) {
-                return Control::Quit;
+                return ControlFlow::Break(());
             }
             if key.code == KeyCode::Enter {
                 // Unbounded: only fails once the demo is gone.
                 let _ = self.clicks.try_send(());
             }
-            return Control::Continue;
+            return ControlFlow::Continue(());
         }
         self.screen.borrow_mut().mark_dirty();
-        Control::Continue
+        ControlFlow::Continue(())
     }
 
-    fn iteration_done(&mut self, _clock: &HostClock) -> Control {
+    fn turn_done(&mut self, _clock: &HostClock) -> ControlFlow<()> {
         if self.screen.borrow_mut().take_dirty() {
             let screen = self.screen.borrow();
             let drawn = self
@@ -243,10 +245,10 @@ impl<B: Backend> LoopClient for MinimalClient<B> {
                 .draw(|frame| screen.render(frame.area(), frame.buffer_mut()));
             if let Err(error) = drawn {
                 self.error = Some(error);
-                return Control::Quit;
+                return ControlFlow::Break(());
             }
         }
-        Control::Continue
+        ControlFlow::Continue(())
     }
 }
 
@@ -273,8 +275,8 @@ pub fn run_sieve_demo(
     trace: Option<BufWriter<File>>,
     quit_when_done: bool,
 ) -> i32 {
-    let term_loop = TermLoop::new(Pace::RealTime);
-    let executor = term_loop.executor();
+    let term_loop = term_loop::new(Pace::RealTime);
+    let executor = term_loop::executor(&term_loop);
     let screen = Rc::new(RefCell::new(SieveScreen::new(
         &config,
         ColourMode::from_env(),
@@ -309,8 +311,8 @@ pub fn run_sieve_demo(
 
 /// Shows the minimal demo in this terminal until q; returns the exit code.
 pub fn run_minimal_demo() -> i32 {
-    let term_loop = TermLoop::new(Pace::RealTime);
-    let executor = term_loop.executor();
+    let term_loop = term_loop::new(Pace::RealTime);
+    let executor = term_loop::executor(&term_loop);
     let screen = Rc::new(RefCell::new(MinimalScreen::default()));
     let (click, clicks) = async_channel::unbounded();
     let _demo = executor.spawn_local(run_minimal(clicks, screen.clone()));

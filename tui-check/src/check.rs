@@ -5,7 +5,7 @@
 //! fast-forward clock and no terminal) and `guestloop::sieve`; draws nothing.
 
 use crate::clock::Pace;
-use crate::term_loop::{TermLoop, Until};
+use crate::term_loop;
 use guestloop::sieve::{SieveConfig, SieveEvent, SieveView, TraceWriter, run_sieve};
 use std::cell::RefCell;
 use std::fmt;
@@ -99,10 +99,10 @@ pub fn check<W: Write + 'static>(config: SieveConfig, trace: Option<W>) -> io::R
             }
         }
     };
-    let term_loop = TermLoop::new(Pace::FastForward);
-    let executor = term_loop.executor();
+    let term_loop = term_loop::new(Pace::FastForward);
+    let executor = term_loop::executor(&term_loop);
     let mut run = executor.spawn_local(run_sieve(config, view));
-    term_loop.run(&executor, &mut Until(|| run.is_finished()));
+    term_loop.run_until(&executor, || run.is_finished());
     let summary = run
         .try_take()
         .expect("the loop ran until the sieve finished")

@@ -4,7 +4,8 @@
 //! The point is the seam: the same `run_sieve`, `run_minimal` and `count_primes` the Qt window
 //! runs, on a completely different loop, through the same three-method `guestloop::Host`.
 //!
-//! - [`term_loop`]: the host — one channel, one wait, no polling; drivable without a terminal.
+//! - [`term_loop`]: the host, guestloop's blocking loop on the terminal's events and the
+//!   [`clock`] — one channel, one wait, no polling; drivable without a terminal.
 //! - [`clock`]: the host's time source, which pauses and changes speed.
 //! - [`sieve_screen`], [`minimal_screen`], [`primes_screen`], [`palette`]: what the demos look
 //!   like in cells.
@@ -16,16 +17,16 @@
 //! ```
 //! use std::time::Duration;
 //! use tui_check::clock::Pace;
-//! use tui_check::term_loop::{TermLoop, Until};
+//! use tui_check::term_loop;
 //!
 //! // No terminal needed: the loop waits on its channel and its timer only.
-//! let term_loop = TermLoop::new(Pace::RealTime);
-//! let executor = term_loop.executor();
+//! let term_loop = term_loop::new(Pace::RealTime);
+//! let executor = term_loop::executor(&term_loop);
 //! let task = executor.spawn_local(async {
 //!     guestloop::sleep(Duration::from_millis(5)).await;
 //!     guestloop::now()
 //! });
-//! term_loop.run(&executor, &mut Until(|| task.is_finished()));
+//! term_loop.run_until(&executor, || task.is_finished());
 //! assert!(task.is_finished());
 //! ```
 //!

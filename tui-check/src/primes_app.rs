@@ -9,14 +9,16 @@
 use crate::app::{enter_terminal, pressed};
 use crate::clock::{HostClock, Pace};
 use crate::primes_screen::{PrimesScreen, result_line};
-use crate::term_loop::{Control, LoopClient, TermLoop};
+use crate::term_loop;
 use crossterm::event::{Event, KeyCode, KeyModifiers};
+use guestloop::blocking_loop::LoopClient;
 use guestloop::primes::{PrimesConfig, count_primes};
 use guestloop::{Handle, JoinError, JoinHandle};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::cell::RefCell;
 use std::io;
+use std::ops::ControlFlow;
 use std::rc::Rc;
 
 /// The primes demo's keys, its count's task and its drawing.
@@ -133,35 +135,37 @@ impl<B: Backend> PrimesClient<B> {
     }
 }
 
-impl<B: Backend> LoopClient for PrimesClient<B> {
-    fn input(&mut self, event: Event, _clock: &HostClock) -> Control {
+impl<B: Backend> LoopClient<Event, HostClock> for PrimesClient<B> {
+    fn message(&mut self, event: Event, _clock: &HostClock) -> ControlFlow<()> {
         let Some(key) = pressed(&event) else {
             // A resize: draw again.
             self.screen.borrow_mut().mark_dirty();
-            return Control::Continue;
+            return ControlFlow::Continue(());
         };
         match key.code {
-            KeyCode::Char('q') => Control::Quit,
-            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => Control::Quit,
+            KeyCode::Char('q') => ControlFlow::Break(()),
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                ControlFlow::Break(())
+            }
             KeyCode::Esc => {
                 if self.cancel() {
-                    Control::Continue
+                    ControlFlow::Continue(())
                 } else {
-                    Control::Quit
+                    ControlFlow::Break(())
                 }
             }
             KeyCode::Enter => {
                 self.start();
-                Control::Continue
+                ControlFlow::Continue(())
             }
-            _ => Control::Continue,
+            _ => ControlFlow::Continue(()),
         }
     }
 
-    fn iteration_done(&mut self, _clock: &HostClock) -> Control {
+    fn turn_done(&mut self, _clock: &HostClock) -> ControlFlow<()> {
         self.collect();
         if self.failure.is_some() {
-            return Control::Quit;
+            return ControlFlow::Break(());
         }
         if self.screen.borrow_mut().take_dirty() {
             let screen = self.screen.borrow();
@@ -170,13 +174,13 @@ impl<B: Backend> LoopClient for PrimesClient<B> {
                 .draw(|frame| screen.render(frame.area(), frame.buffer_mut()));
             if let Err(error) = drawn {
                 self.error = Some(error);
-                return Control::Quit;
+                return ControlFlow::Break(());
             }
         }
         if self.quit_when_done && self.result.is_some() {
-            return Control::Quit;
+            return ControlFlow::Break(());
         }
-        Control::Continue
+        ControlFlow::Continue(())
     }
 }
 
@@ -184,8 +188,8 @@ impl<B: Backend> LoopClient for PrimesClient<B> {
 /// once the count is final, restores the terminal and prints `primes <= N: COUNT` on stdout.
 /// Returns the exit code.
 pub fn run_primes_demo(config: PrimesConfig, quit_when_done: bool) -> i32 {
-    let term_loop = TermLoop::new(Pace::RealTime);
-    let executor = term_loop.executor();
+    let term_loop = term_loop::new(Pace::RealTime);
+    let executor = term_loop::executor(&term_loop);
     let screen = Rc::new(RefCell::new(PrimesScreen::new(&config)));
     let (guard, terminal) = match enter_terminal(&term_loop) {
         Ok(entered) => entered,

@@ -6,17 +6,17 @@
 //!
 //! [`TermLoop`]: crate::term_loop::TermLoop
 
-use crate::term_loop::Message;
+use crossterm::event::Event;
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
+use guestloop::blocking_loop::LoopSender;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{self, Stdout};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Sender;
 
 /// The terminal while a demo shows: dropping it restores the terminal.
 #[derive(Debug)]
@@ -74,12 +74,12 @@ fn install_panic_hook() {
 ///
 /// # Errors
 /// If the thread cannot be started.
-pub fn spawn_input_thread(loop_: Sender<Message>) -> io::Result<()> {
+pub fn spawn_input_thread(loop_: LoopSender<Event>) -> io::Result<()> {
     std::thread::Builder::new()
         .name("tui-check input".into())
         .spawn(move || {
             while let Ok(event) = crossterm::event::read() {
-                if loop_.send(Message::Input(event)).is_err() {
+                if loop_.send(event).is_err() {
                     return;
                 }
             }

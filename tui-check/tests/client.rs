@@ -2,6 +2,7 @@
 //! keys sent into the loop's channel: no terminal involved.
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use guestloop::blocking_loop::LoopClient;
 use guestloop::minimal::{ANSWER, QUESTION, run_minimal};
 use guestloop::primes::{MAX_LIMIT, PrimesConfig};
 use guestloop::sieve::{SieveConfig, run_sieve};
@@ -9,6 +10,7 @@ use guestloop::{Executor, Handle};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::cell::RefCell;
+use std::ops::ControlFlow;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 use tui_check::app::{MinimalClient, SieveClient};
@@ -18,10 +20,10 @@ use tui_check::palette::ColourMode;
 use tui_check::primes_app::PrimesClient;
 use tui_check::primes_screen::PrimesScreen;
 use tui_check::sieve_screen::SieveScreen;
-use tui_check::term_loop::{Control, LoopClient, Message, TermLoop};
+use tui_check::term_loop;
 
-fn key(code: KeyCode) -> Message {
-    Message::Input(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+fn key(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
 fn text(terminal: &Terminal<TestBackend>) -> String {
@@ -39,12 +41,12 @@ fn text(terminal: &Terminal<TestBackend>) -> String {
 fn sieve_run(
     pace: Pace,
     quit_when_done: bool,
-    keys: Vec<Message>,
-    later: Vec<Message>,
+    keys: Vec<Event>,
+    later: Vec<Event>,
 ) -> (String, bool, i32, i32) {
     let config = SieveConfig::new(10, 10).unwrap();
-    let term_loop = TermLoop::new(pace);
-    let executor = term_loop.executor();
+    let term_loop = term_loop::new(pace);
+    let executor = term_loop::executor(&term_loop);
     let screen = Rc::new(RefCell::new(SieveScreen::new(
         &config,
         ColourMode::Indexed256,
@@ -86,10 +88,7 @@ fn quit_when_done_draws_the_last_frame_then_quits() {
 
 #[test]
 fn q_esc_and_ctrl_c_quit_at_once() {
-    let ctrl_c = Message::Input(Event::Key(KeyEvent::new(
-        KeyCode::Char('c'),
-        KeyModifiers::CONTROL,
-    )));
+    let ctrl_c = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     for quit in [key(KeyCode::Char('q')), key(KeyCode::Esc), ctrl_c] {
         let (screen, done, code, _) = sieve_run(Pace::RealTime, false, vec![quit], vec![]);
         assert!(!done, "{screen}");
@@ -115,8 +114,8 @@ fn plus_minus_and_space_act_on_the_host_clock() {
 
 #[test]
 fn enter_presses_the_minimal_button() {
-    let term_loop = TermLoop::new(Pace::RealTime);
-    let executor = term_loop.executor();
+    let term_loop = term_loop::new(Pace::RealTime);
+    let executor = term_loop::executor(&term_loop);
     let screen = Rc::new(RefCell::new(MinimalScreen::default()));
     let (click, clicks) = async_channel::unbounded();
     let _demo = executor.spawn_local(run_minimal(clicks, screen.clone()));
@@ -157,20 +156,20 @@ struct Recorder {
     done: fn(&PrimesClient<TestBackend>) -> bool,
 }
 
-impl LoopClient for Recorder {
-    fn input(&mut self, event: Event, clock: &HostClock) -> Control {
-        self.client.input(event, clock)
+impl LoopClient<Event, HostClock> for Recorder {
+    fn message(&mut self, event: Event, clock: &HostClock) -> ControlFlow<()> {
+        self.client.message(event, clock)
     }
 
-    fn iteration_done(&mut self, clock: &HostClock) -> Control {
-        let control = self.client.iteration_done(clock);
+    fn turn_done(&mut self, clock: &HostClock) -> ControlFlow<()> {
+        let control = self.client.turn_done(clock);
         let text = text(self.client.terminal());
         if self.frames.last().is_none_or(|last| last.text != text) {
             let live_tasks = self.executor.stats().live_tasks;
             self.frames.push(Drawn { text, live_tasks });
         }
         if (self.done)(&self.client) {
-            return Control::Quit;
+            return ControlFlow::Break(());
         }
         control
     }
@@ -182,12 +181,12 @@ impl LoopClient for Recorder {
 fn primes_run(
     limit: u64,
     quit_when_done: bool,
-    script: Vec<(u64, Message)>,
+    script: Vec<(u64, Event)>,
     done: fn(&PrimesClient<TestBackend>) -> bool,
 ) -> (Recorder, Executor) {
     let config = PrimesConfig::new(limit).unwrap().with_workers(2).unwrap();
-    let term_loop = TermLoop::new(Pace::RealTime);
-    let executor = term_loop.executor();
+    let term_loop = term_loop::new(Pace::RealTime);
+    let executor = term_loop::executor(&term_loop);
     let screen = Rc::new(RefCell::new(PrimesScreen::new(&config)));
     let terminal = Terminal::new(TestBackend::new(80, 20)).unwrap();
     let client = PrimesClient::new(terminal, screen, executor.handle(), config, quit_when_done);
@@ -293,10 +292,7 @@ fn esc_cancels_a_count_at_once_enter_starts_again_and_esc_then_quits() {
 
 #[test]
 fn q_and_ctrl_c_quit_during_a_count() {
-    let ctrl_c = Message::Input(Event::Key(KeyEvent::new(
-        KeyCode::Char('c'),
-        KeyModifiers::CONTROL,
-    )));
+    let ctrl_c = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     for quit in [key(KeyCode::Char('q')), ctrl_c] {
         let script = vec![(50, key(KeyCode::Enter)), (200, quit)];
         let (recorder, _executor) = primes_run(MAX_LIMIT, false, script, |_| false);

@@ -8,14 +8,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tui_check::clock::Pace;
-use tui_check::term_loop::{Message, TermLoop, Until};
+use tui_check::term_loop;
 
 /// Each check gets a fresh loop and executor; the loop runs until the check's task is done.
 struct TermHarness;
 
 impl Harness for TermHarness {
     fn run(&mut self, builder: Builder, main: Pin<Box<dyn Future<Output = ()>>>) {
-        let term_loop = TermLoop::new(Pace::RealTime);
+        let term_loop = term_loop::new(Pace::RealTime);
         let executor: Executor = builder.build(term_loop.host());
         let main = executor.spawn_local(main);
         // A host that never runs its guest fails the check instead of hanging the test.
@@ -26,14 +26,13 @@ impl Harness for TermHarness {
                 conformance::CHECK_LIMIT + Duration::from_secs(5),
                 move || {
                     gave_up.store(true, Ordering::SeqCst);
-                    let _ = sender.send(Message::RunSoon);
+                    sender.wake();
                 },
             )
         };
-        term_loop.run(
-            &executor,
-            &mut Until(|| main.is_finished() || gave_up.load(Ordering::SeqCst)),
-        );
+        term_loop.run_until(&executor, || {
+            main.is_finished() || gave_up.load(Ordering::SeqCst)
+        });
         drop(executor);
     }
 }

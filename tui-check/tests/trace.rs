@@ -6,14 +6,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 use tui_check::clock::Pace;
-use tui_check::term_loop::{TermLoop, Until};
+use tui_check::term_loop;
 
 fn trace_on_terminal_host(config: SieveConfig) -> String {
     let writer = Rc::new(RefCell::new(TraceWriter::new(Vec::new())));
-    let term_loop = TermLoop::new(Pace::RealTime);
-    let executor = term_loop.executor();
+    let term_loop = term_loop::new(Pace::RealTime);
+    let executor = term_loop::executor(&term_loop);
     let run = executor.spawn_local(run_sieve(config, writer.clone()));
-    term_loop.run(&executor, &mut Until(|| run.is_finished()));
+    term_loop.run_until(&executor, || run.is_finished());
     drop(executor);
     let writer = Rc::try_unwrap(writer).ok().unwrap().into_inner();
     String::from_utf8(writer.finish().unwrap()).unwrap()
