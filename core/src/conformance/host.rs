@@ -1,6 +1,7 @@
-//! Checks of what a host can get wrong: a timer that fires early or never stops firing, a new
-//! deadline it does not take, a run-soon that breaks once the guest is gone. (A host that fires
-//! early is tolerated: the executor arms its timer again, at the cost of a run.)
+//! Checks of what a host can get wrong: a timer that fires early or never stops firing, a loop
+//! that runs the guest every turn, a new deadline it does not take, a run-soon that runs the
+//! guest at once or breaks once the guest is gone. (A host that fires early is tolerated: the
+//! executor arms its timer again, at the cost of a run.)
 
 use super::{CheckResult, Harness, MS, PATIENCE, ensure, fire, run_check, signal, within};
 use crate::{Builder, Handle, now, sleep, spawn_local, yield_now};
@@ -37,7 +38,7 @@ pub(super) fn idle_means_no_runs(harness: &mut dyn Harness) -> CheckResult {
         let before = handle.stats().runs;
         let (flag, woken) = signal();
         let waker = std::thread::spawn(move || {
-            std::thread::sleep(50 * MS);
+            std::thread::sleep(IDLE);
             fire(&flag);
         });
         within(PATIENCE, woken)
@@ -47,8 +48,34 @@ pub(super) fn idle_means_no_runs(harness: &mut dyn Harness) -> CheckResult {
         let runs = handle.stats().runs - before;
         ensure!(
             runs <= 3,
-            "{runs} host runs while the guest had nothing to do for 50 ms: the host keeps firing \
-             a timer that fired, or that it was told to disarm (`set_timer(None)`)"
+            "{runs} host runs in {IDLE:?} while nothing was due and no run was asked for: the host \
+             runs the guest on every frame or loop turn (run it only once run-soon was called or \
+             the timer's deadline has passed), or its timer keeps firing after it fired or was \
+             disarmed (`set_timer(None)`)"
+        );
+        Ok(())
+    })
+}
+
+/// How long [`idle_means_no_runs`] leaves the guest with nothing to do: several frames of a 60 fps
+/// loop, so that a loop which runs the guest on every frame is seen.
+const IDLE: Duration = Duration::from_millis(200);
+
+pub(super) fn run_soon_runs_the_guest_later(harness: &mut dyn Harness) -> CheckResult {
+    // One poll per run: every yield ends a run with work left, which calls the run-soon handle
+    // from inside that run.
+    run_check(harness, Builder::default().poll_budget(1), async {
+        let handle = Handle::current();
+        for _ in 0..10 {
+            yield_now().await;
+        }
+        let inside = handle.stats().runs_inside_run_soon;
+        ensure!(
+            inside == 0,
+            "the run-soon handle ran the guest at once, inside the call, {inside} times (as GLib's \
+             `MainContext::invoke` does on the loop's own thread): while a task keeps yielding the \
+             toolkit gets no turn, not even for its own timers and redraws. Post an event, or \
+             attach an idle source, that runs the guest on a later turn of the loop"
         );
         Ok(())
     })

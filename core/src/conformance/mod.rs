@@ -6,8 +6,9 @@
 //! terminal loop. Checks use short real durations (milliseconds).
 //!
 //! - [`CHECKS`] ([`run_all`]): what the executor promises, and what a host can get wrong (a
-//!   timer that never stops firing, a replaced deadline it kept, a run-soon that fails once the
-//!   guest is gone). Any host passes them, virtual-time ones included.
+//!   timer that never stops firing, a loop that runs the guest on every turn, a replaced deadline
+//!   it kept, a run-soon that runs the guest at once or fails once the guest is gone). Any host
+//!   passes them, virtual-time ones included.
 //! - [`REAL_TIME_CHECKS`] ([`run_real_time`]): what needs the host's clock to move while the guest
 //!   works (a task that never stops yielding, a stall of the host thread). For hosts whose clock is
 //!   real time.
@@ -123,6 +124,8 @@ pub const CHECKS: &[Check] = checks![
         "a lone sleep costs a run or two: the host's timer does not fire early, nor keep firing",
     host::idle_means_no_runs:
         "once nothing is pending the host stops running the guest (it forgets a fired timer)",
+    host::run_soon_runs_the_guest_later:
+        "run-soon asks for a run on a later turn of the loop; it does not run the guest itself",
     host::an_earlier_deadline_replaces_a_later_one:
         "a new, earlier deadline replaces the one the host's timer holds",
     host::run_soon_after_the_guest_is_gone:
