@@ -3,10 +3,10 @@
 //!
 //! Owns the window's life (created in `resumed`, drawn on `RedrawRequested`, resized, closed),
 //! the keys and mouse buttons it hands on, and the exit code. Depends on winit, softbuffer, the
-//! [`host`](crate::host) and the [`Canvas`]; what is drawn is the demo's business.
+//! `guestloop-winit` and the [`Canvas`]; what is drawn is the demo's business.
 
 use crate::canvas::Canvas;
-use crate::host::{Guest, RunGuest};
+use guestloop_winit::{Guest, RunGuest};
 use std::num::NonZeroU32;
 use std::rc::Rc;
 use winit::application::ApplicationHandler;

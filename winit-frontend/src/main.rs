@@ -8,11 +8,11 @@
 use clap::{CommandFactory, Parser};
 use guestloop::sieve::MAX_NUMBERS;
 use guestloop_demo_cli::{Demo, DemoArgs};
+use guestloop_winit::{Guest, RunGuest};
 use std::fs::File;
 use std::io::BufWriter;
 use winit::event_loop::EventLoop;
 use winit_frontend::app::{self, DemoApp};
-use winit_frontend::host::{Guest, RunGuest};
 use winit_frontend::minimal_demo::MinimalDemo;
 use winit_frontend::sieve_demo::SieveDemo;
 

@@ -14,6 +14,7 @@ use guestloop::conformance::{self, Harness, Report, Watchdog};
 use guestloop::minimal::{ANSWER, DELAY, MinimalView, QUESTION, run_minimal};
 use guestloop::sieve::{SieveConfig, TraceWriter, run_sieve, trace_on_test_host};
 use guestloop::{Builder, Handle, Instant, MissedTicks, TickClock};
+use guestloop_winit::{Guest, RunGuest};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
@@ -30,7 +31,6 @@ use winit::platform::x11::EventLoopBuilderExtX11;
 use winit::window::WindowId;
 use winit_frontend::app::{Demo, DemoApp, Next};
 use winit_frontend::canvas::Canvas;
-use winit_frontend::host::{Guest, RunGuest};
 use winit_frontend::minimal_demo::MinimalDemo;
 
 mod x11;

@@ -1,9 +1,10 @@
-//! The winit host: guestloop's [`Host`] over winit 0.30's event loop, and the two calls an
+//! `guestloop-winit`: guestloop's [`Host`] over winit 0.30's event loop, and the two calls an
 //! application handler makes to run the guest.
 //!
-//! Owns the loop side of the `Host` contract. Depends on winit's event loop types and guestloop's
-//! public API only: no window, no drawing. It is the worked example of
-//! `docs/implementing-a-host.md`: copy it into a winit application.
+//! Owns the loop side of the `Host` contract for a loop that blocks until a deadline or a poke.
+//! Depends on winit's event loop types and guestloop's public API only: no window, no drawing.
+//! Add a [`Guest`] to your `ApplicationHandler`, forward two callbacks to it, and async code runs
+//! on winit's thread. It is also the guide's worked example of a loop of that shape.
 //!
 //! - **Clock**: a monotonic `std::time::Instant` read when the [`Guest`] is made; `now` is the
 //!   time since then, in integer nanoseconds.
@@ -23,7 +24,7 @@
 //! use winit::event::WindowEvent;
 //! use winit::event_loop::{ActiveEventLoop, EventLoop};
 //! use winit::window::WindowId;
-//! use winit_frontend::host::{Guest, RunGuest};
+//! use guestloop_winit::{Guest, RunGuest};
 //!
 //! struct App {
 //!     guest: Guest,

@@ -109,7 +109,7 @@
 //! std::process::exit(code);
 //! ```
 //!
-//! The example application, `qt-host/examples/hello/`, is these five steps with a QML window;
+//! The example application, `hosts/qt/examples/hello/`, is these five steps with a QML window;
 //! its test runs it offscreen.
 //!
 //! # How the host works
