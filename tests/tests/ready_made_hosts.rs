@@ -3,12 +3,12 @@
 //! must fail with a message that names the mistake. On real time, at a real frame rate: not
 //! part of the memcheck run (valgrind's slowdown would make every guest fall behind).
 
-use guestloop_tests::loop_host::{WallClock, wall_clock};
 use guestloop::blocking_loop::BlockingLoop;
 use guestloop::conformance::{self, Harness, Report};
 use guestloop::frame_loop::FrameDriver;
 use guestloop::sieve::{SieveConfig, TraceWriter, run_sieve, trace_on_test_host};
 use guestloop::{Builder, Executor, Host, Instant, RunSoon};
+use guestloop_tests::loop_host::{WallClock, wall_clock};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
