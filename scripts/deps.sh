@@ -11,6 +11,8 @@ QT_PACKAGES=(g++ lld qt6-base-dev qt6-declarative-dev
 # Running the winit demos: no -dev packages, winit and softbuffer load these X11 and xkbcommon
 # libraries at run time (libX11-xcb is one of them, though not in every list).
 WINIT_PACKAGES=(libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0)
+# Building and testing guestloop-glib and its GTK 4 example (GLib and GTK from Debian).
+GTK_PACKAGES=(libgtk-4-dev)
 # Testing the demos as a person would: a real X server, screenshots, clicks and keys, a real terminal;
 # and the executor's unsafe task cell under memcheck.
 TEST_PACKAGES=(xvfb xauth imagemagick xdotool tmux valgrind)

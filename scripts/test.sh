@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests need if it is missing, then runs every test: formatting, lints, unit,
 # doc, property and snapshot tests, the executor's tests under valgrind's memcheck, the Qt
-# front-end's tests on Qt's offscreen platform, the winit front-end's tests on an Xvfb of their
-# own, and screenshots of the Qt and winit windows under Xvfb.
+# front-end's tests on Qt's offscreen platform, the winit front-end's and the GTK example's tests
+# on an Xvfb of their own (the GLib host's on a real GLib main loop), and screenshots of the Qt
+# and winit windows under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 ensure_rust
-ensure_packages "${QT_PACKAGES[@]}" "${WINIT_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+ensure_packages "${QT_PACKAGES[@]}" "${WINIT_PACKAGES[@]}" "${GTK_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 
 export INSTA_UPDATE=no  # a snapshot that differs fails; review changes with `cargo insta review`
 # The winit tests start their own Xvfb; without xvfb-run or xdotool they would only say they
