@@ -3,11 +3,7 @@
 use cxx_qt_build::{CxxQtBuilder, QmlModule};
 
 fn main() {
-    let mut bridges = vec![
-        "src/grid_canvas.rs",
-        "src/minimal_demo.rs",
-        "src/primes_demo.rs",
-    ];
+    let mut bridges = vec!["src/grid_canvas.rs", "src/minimal.rs", "src/primes.rs"];
     let mut qml = QmlModule::new("org.guestloop.demos")
         .qml_file("qml/SieveWindow.qml")
         .qml_file("qml/MinimalWindow.qml")

@@ -1,19 +1,22 @@
-//! The command-line flags every guestloop demo front-end shares (Qt, terminal).
+//! The command-line flags every guestloop demo front-end shares (Qt, terminal, winit), and the
+//! run they turn into.
 //!
 //! Owns parsing and validation of `--rows --cols --tick --seed --trace` (eratosthenes),
 //! `--limit --workers` (primes), `--quit-when-done` and the choice of demo, so every front-end
 //! rejects the same bad values with the same one-line message and exit code 2, before it opens a
-//! window or touches the terminal. Depends on clap and `guestloop`'s [`SieveConfig`] and
-//! [`PrimesConfig`] only.
+//! window or touches the terminal; then the [`Plan`] they make (trace file open) and the
+//! traced sieve run ([`run_traced_sieve`]), so that a front-end's `main` is a few lines. Depends
+//! on clap and `guestloop`'s sieve and primes models only.
 //!
 //! ```
 //! use clap::Parser;
 //! use guestloop_demo_cli::{Demo, DemoArgs};
 //!
 //! let args = DemoArgs::try_parse_from(["demo", "--rows", "10", "--tick", "0.001"]).unwrap();
-//! assert_eq!(args.demo, Demo::Eratosthenes);
-//! let config = args.sieve_config(1_000_000).unwrap();
-//! assert_eq!((config.rows(), config.cols()), (10, 40));
+//! let plan = args.plan(1_000_000).unwrap();
+//! assert_eq!(plan.demo, Demo::Eratosthenes);
+//! assert_eq!((plan.sieve.rows(), plan.sieve.cols()), (10, 40));
+//! assert!(plan.trace.is_none());
 //!
 //! let error = DemoArgs::try_parse_from(["demo", "--tick", "NaN"]).unwrap_err();
 //! assert_eq!(error.exit_code(), 2);
@@ -24,6 +27,10 @@ use guestloop::primes::{DEFAULT_LIMIT, MAX_WORKERS, PrimesConfig, parse_limit};
 use guestloop::sieve::{DEFAULT_SEED, DEFAULT_SIZE, SieveConfig, parse_tick};
 use std::path::PathBuf;
 use std::time::Duration;
+
+mod plan;
+
+pub use plan::{Plan, TraceFailed, TraceFile, primes_line, run_traced_sieve};
 
 /// Which demo to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -131,15 +138,6 @@ impl DemoArgs {
         }
         self.sieve.config(max_numbers)
     }
-
-    /// Parses the process's arguments; on bad input prints one clear error and exits with 2.
-    pub fn parse_or_exit(max_numbers: u64) -> (DemoArgs, SieveConfig) {
-        let args = DemoArgs::parse();
-        match args.sieve_config(max_numbers) {
-            Ok(config) => (args, config),
-            Err(error) => error.exit(),
-        }
-    }
 }
 
 impl SieveArgs {
@@ -217,6 +215,56 @@ mod tests {
         );
         rejected(&["--seed", "x"], "invalid digit");
         rejected(&["bogus"], "invalid value 'bogus'");
+        rejected(&["--bogus"], "unexpected argument '--bogus'");
+        rejected(&["--rows", "4294967296"], "4294967296 is not in 1..");
+        rejected(&["--tick", "100000"], "the tick must be between");
+        rejected(&["--rows", "many"], "invalid digit");
+        rejected(&["--tick", "-0.01"], "\"-0.01\" is not a tick in seconds");
+    }
+
+    #[test]
+    fn a_plan_opens_the_trace_file_or_says_why_not() {
+        let dir = std::env::temp_dir().join(format!("demo-cli-plan-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("trace.txt");
+        let args = DemoArgs::try_parse_from(["demo", "--trace", path.to_str().unwrap()]).unwrap();
+        let plan = args.plan(40_000).unwrap();
+        assert!(plan.trace.is_some());
+        assert!(path.exists(), "the plan created the file");
+
+        let missing = dir.join("no-such-dir").join("trace.txt");
+        let args =
+            DemoArgs::try_parse_from(["demo", "--trace", missing.to_str().unwrap()]).unwrap();
+        let error = args.plan(40_000).unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+        let message = error.to_string();
+        let expected = format!("cannot write the trace to {}: ", missing.display());
+        assert!(
+            message.starts_with(&format!("error: {expected}")),
+            "{message}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_bad_value_makes_no_trace_file() {
+        let dir = std::env::temp_dir().join(format!("demo-cli-none-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("trace.txt");
+        for flags in [
+            ["minimal", "--rows", "5"],
+            ["eratosthenes", "--rows", "2000"],
+        ] {
+            let args = DemoArgs::try_parse_from(
+                ["demo", "--trace", path.to_str().unwrap()]
+                    .into_iter()
+                    .chain(flags),
+            )
+            .unwrap();
+            assert!(args.plan(40_000).is_err(), "{flags:?}");
+            assert!(!path.exists(), "{flags:?} created the trace file");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -1,11 +1,10 @@
-//! The application: parses nothing (see `main.rs`), creates Qt, the guest and the window, runs
+//! The application: runs a [`Plan`] (`main.rs` makes it from the flags): creates Qt, the guest and the window, runs
 //! Qt's event loop, and tears everything down in order.
 
-use crate::primes_demo::{self, PrimesPlan};
-use crate::sieve_window::{self, SievePlan};
+use crate::primes::{self, PrimesPlan};
+use crate::sieve::{self, SievePlan};
 use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
-use guestloop::sieve::SieveConfig;
-use guestloop_demo_cli::{Demo, DemoArgs};
+use guestloop_demo_cli::{Demo, Plan};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -15,22 +14,9 @@ pub const MAX_CELLS: u64 = guestloop::sieve::MAX_NUMBERS;
 
 /// Runs the chosen demo until its window closes (or, with `--quit-when-done`, until the sieve is
 /// done or the primes are counted); returns the process's exit code.
-pub fn run(args: &DemoArgs, config: SieveConfig) -> i32 {
+pub fn run(plan: Plan) -> i32 {
     #[cfg(feature = "test-hooks")]
     crate::test_hooks::mark_start();
-    let trace = match &args.sieve.trace {
-        None => None,
-        Some(path) => match std::fs::File::create(path) {
-            Ok(file) => Some(file),
-            Err(error) => {
-                eprintln!(
-                    "error: cannot write the trace to {}: {error}",
-                    path.display()
-                );
-                return 2; // a bad `--trace` value, before any window: as a bad flag
-            }
-        },
-    };
     let mut app = QGuiApplication::new();
     let mut engine = QQmlApplicationEngine::new();
     // Before the QML loads: its objects spawn their tasks on the guest as they are created.
@@ -41,20 +27,20 @@ pub fn run(args: &DemoArgs, config: SieveConfig) -> i32 {
         crate::measure::spawn_wake_bench(&guest);
     }
     drop(guest); // the thread-local owns the guest; `uninstall` below ends it
-    let window = match args.demo {
+    let window = match plan.demo {
         Demo::Eratosthenes => {
-            sieve_window::set_plan(SievePlan {
-                config,
-                trace,
-                quit_when_done: args.quit_when_done,
+            sieve::set_plan(SievePlan {
+                config: plan.sieve,
+                trace: plan.trace,
+                quit_when_done: plan.quit_when_done,
             });
             sieve_window_name()
         }
         Demo::Minimal => "MinimalWindow",
         Demo::Primes => {
-            primes_demo::set_plan(PrimesPlan {
-                config: args.primes.config(),
-                quit_when_done: args.quit_when_done,
+            primes::set_plan(PrimesPlan {
+                config: plan.primes,
+                quit_when_done: plan.quit_when_done,
             });
             "PrimesWindow"
         }

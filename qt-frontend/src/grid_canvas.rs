@@ -376,6 +376,6 @@ fn qcolor(colour: Rgb) -> QColor {
 
 impl cxx_qt::Initialize for qobject::GridCanvas {
     fn initialize(self: Pin<&mut Self>) {
-        crate::sieve_window::start(self);
+        crate::sieve::start(self);
     }
 }

@@ -4,11 +4,11 @@
 //! are `guestloop-qt`'s. Depends on Qt 6 (through cxx-qt), `guestloop`, `guestloop-qt` and
 //! `guestloop-demo-cli`; nothing depends on it.
 //!
-//! - [`grid_canvas`], [`viewport`], [`grid_changes`] and [`sieve_window`]: the eratosthenes grid
-//!   drawn in one item (zoom, pan, hover), its geometry, the batches that change it, and the task
-//!   that runs the sieve for it.
-//! - [`minimal_demo`]: the minimal window's QObject and task.
-//! - [`primes_demo`]: the primes window's QObject, and the count it starts and cancels.
+//! - [`sieve`]: the task that runs the eratosthenes demo for its window, drawn by
+//!   [`grid_canvas`], [`viewport`] and [`grid_changes`]: the grid in one item (zoom, pan, hover),
+//!   its geometry, and the batches that change it.
+//! - [`minimal`]: the minimal window's QObject and task.
+//! - [`primes`]: the primes window's QObject, and the count it starts and cancels.
 //! - [`app`]: the application's life: Qt, guest, window, event loop, teardown.
 //!
 //! With the `test-hooks` feature only (the tests and benchmarks enable it; the demo binary does
@@ -39,11 +39,11 @@ pub mod list_grid;
 pub mod measure;
 // SAFETY: the bridge declares only a QString alias and items defined in Rust.
 #[allow(unsafe_code, missing_debug_implementations)]
-pub mod minimal_demo;
+pub mod minimal;
 // SAFETY: the bridge declares only a QString alias and items defined in Rust.
 #[allow(unsafe_code, missing_debug_implementations)]
-pub mod primes_demo;
-pub mod sieve_window;
+pub mod primes;
+pub mod sieve;
 #[cfg(feature = "test-hooks")]
 pub mod test_hooks;
 pub mod viewport;

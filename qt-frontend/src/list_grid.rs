@@ -191,6 +191,6 @@ impl GridTarget for qobject::CellGrid {
 
 impl cxx_qt::Initialize for qobject::CellGrid {
     fn initialize(self: Pin<&mut Self>) {
-        crate::sieve_window::start(self);
+        crate::sieve::start(self);
     }
 }

@@ -10,6 +10,6 @@ use guestloop_demo_cli::DemoArgs;
 use qt_frontend::app;
 
 fn main() {
-    let (args, config) = DemoArgs::parse_or_exit(app::MAX_CELLS);
-    std::process::exit(app::run(&args, config));
+    let plan = DemoArgs::plan_or_exit(app::MAX_CELLS);
+    std::process::exit(app::run(plan));
 }

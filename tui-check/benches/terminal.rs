@@ -14,9 +14,9 @@ use std::cell::{Cell, RefCell};
 use std::io::{self, Write};
 use std::rc::Rc;
 use std::time::Instant;
-use tui_check::app::SieveClient;
 use tui_check::clock::Pace;
 use tui_check::palette::ColourMode;
+use tui_check::sieve::SieveClient;
 use tui_check::sieve_screen::{FooterState, SieveScreen};
 use tui_check::term_loop;
 
@@ -79,7 +79,7 @@ fn main() {
         executor.spawn_local(async move {
             let summary = run_sieve(config, screen).await;
             done_tick.set(summary.done_tick);
-            summary
+            Ok(summary)
         })
     };
     let mut client = SieveClient::new(terminal, screen.clone(), run, tick, true);

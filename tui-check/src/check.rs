@@ -6,7 +6,8 @@
 
 use crate::clock::Pace;
 use crate::term_loop;
-use guestloop::sieve::{SieveConfig, SieveEvent, SieveView, TraceWriter, run_sieve};
+use guestloop::sieve::{SieveConfig, SieveEvent};
+use guestloop_demo_cli::run_traced_sieve;
 use std::cell::RefCell;
 use std::fmt;
 use std::io::{self, Write};
@@ -87,30 +88,23 @@ pub fn plain_sieve(n: u32) -> Vec<bool> {
 pub fn check<W: Write + 'static>(config: SieveConfig, trace: Option<W>) -> io::Result<Verdict> {
     let numbers = config.numbers();
     let marks = Rc::new(RefCell::new(vec![false; numbers as usize + 1]));
-    let trace = Rc::new(RefCell::new(trace.map(TraceWriter::new)));
     let view = {
-        let (marks, trace) = (marks.clone(), trace.clone());
+        let marks = marks.clone();
         move |event: &SieveEvent| {
             if let SieveEvent::Marked { number, .. } = *event {
                 marks.borrow_mut()[number as usize] = true;
-            }
-            if let Some(writer) = trace.borrow_mut().as_mut() {
-                writer.show(event);
             }
         }
     };
     let term_loop = term_loop::new(Pace::FastForward);
     let executor = term_loop::executor(&term_loop);
-    let mut run = executor.spawn_local(run_sieve(config, view));
+    let mut run = executor.spawn_local(run_traced_sieve(config, view, trace));
     term_loop.run_until(&executor, || run.is_finished());
     let summary = run
         .try_take()
         .expect("the loop ran until the sieve finished")
-        .map_err(|error| io::Error::other(format!("the sieve failed: {error}")))?;
-    drop(executor);
-    if let Some(writer) = trace.borrow_mut().take() {
-        writer.finish()?;
-    }
+        .map_err(|error| io::Error::other(format!("the sieve failed: {error}")))?
+        .map_err(io::Error::other)?;
     let expected = plain_sieve(numbers);
     let marks = marks.borrow();
     let mismatches = (1..=numbers)

@@ -9,8 +9,8 @@
 //! - [`clock`]: the host's time source, which pauses and changes speed.
 //! - [`sieve_screen`], [`minimal_screen`], [`primes_screen`], [`palette`]: what the demos look
 //!   like in cells.
-//! - [`app`]: keys and drawing of the eratosthenes and minimal demos, and the wiring to the real
-//!   terminal; [`primes_app`]: the same for the primes demo, which starts and cancels a count.
+//! - [`sieve`], [`minimal`], [`primes`]: each demo's keys and drawing (a `LoopClient` for any
+//!   ratatui backend) and its `run`, wired to the real terminal; [`app`]: what they share.
 //! - [`terminal`]: raw mode, the alternate screen, the restoring panic hook, the input thread.
 //! - [`check`]: `--check`, the sieve at full speed against a plain sieve.
 //!
@@ -35,10 +35,12 @@
 pub mod app;
 pub mod check;
 pub mod clock;
+pub mod minimal;
 pub mod minimal_screen;
 pub mod palette;
-pub mod primes_app;
+pub mod primes;
 pub mod primes_screen;
+pub mod sieve;
 pub mod sieve_screen;
 pub mod term_loop;
 pub mod terminal;

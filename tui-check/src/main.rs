@@ -10,7 +10,7 @@
 use clap::{CommandFactory, Parser};
 use guestloop::sieve::MAX_NUMBERS;
 use guestloop_demo_cli::{Demo, DemoArgs};
-use tui_check::{app, check, primes_app};
+use tui_check::{check, minimal, primes, sieve};
 
 /// The demos' shared flags (those of the Qt front-end too), plus `--check`.
 #[derive(Debug, Parser)]
@@ -30,11 +30,11 @@ struct Cli {
 
 fn main() {
     let cli = Cli::parse();
-    let config = cli
+    let plan = cli
         .demo
-        .sieve_config(MAX_NUMBERS)
+        .plan(MAX_NUMBERS)
         .unwrap_or_else(|error| error.exit());
-    if cli.check && cli.demo.demo != Demo::Eratosthenes {
+    if cli.check && plan.demo != Demo::Eratosthenes {
         Cli::command()
             .error(
                 clap::error::ErrorKind::ArgumentConflict,
@@ -42,16 +42,8 @@ fn main() {
             )
             .exit();
     }
-    let trace = match app::open_trace(cli.demo.sieve.trace.as_deref()) {
-        Ok(trace) => trace,
-        Err(message) => {
-            // A bad `--trace` value, found before anything runs: the exit code of a bad flag.
-            eprintln!("error: {message}");
-            std::process::exit(2);
-        }
-    };
-    let code = if cli.check {
-        match check::check(config, trace) {
+    let code = match plan.demo {
+        _ if cli.check => match check::check(plan.sieve, plan.trace) {
             Ok(verdict) => {
                 println!("{verdict}");
                 i32::from(!verdict.passed())
@@ -60,15 +52,10 @@ fn main() {
                 eprintln!("error: {error}");
                 1
             }
-        }
-    } else {
-        match cli.demo.demo {
-            Demo::Eratosthenes => app::run_sieve_demo(config, trace, cli.demo.quit_when_done),
-            Demo::Minimal => app::run_minimal_demo(),
-            Demo::Primes => {
-                primes_app::run_primes_demo(cli.demo.primes.config(), cli.demo.quit_when_done)
-            }
-        }
+        },
+        Demo::Eratosthenes => sieve::run(plan.sieve, plan.trace, plan.quit_when_done),
+        Demo::Minimal => minimal::run(),
+        Demo::Primes => primes::run(plan.primes, plan.quit_when_done),
     };
     std::process::exit(code);
 }

@@ -8,6 +8,7 @@
 //! [`cancel`](PrimesScreen::cancel)); the model only ever sends events.
 
 use guestloop::primes::{PrimesConfig, PrimesEvent, PrimesView};
+use guestloop_demo_cli::primes_line;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -162,7 +163,7 @@ impl PrimesScreen {
             PrimesState::Cancelled => "cancelled".to_owned(),
             PrimesState::Done { count, elapsed } => format!(
                 "{} in {}",
-                result_line(self.limit, count),
+                primes_line(self.limit, count),
                 format_elapsed(elapsed)
             ),
         }
@@ -207,11 +208,6 @@ impl PrimesView for PrimesScreen {
         }
         self.dirty = true;
     }
-}
-
-/// The result as one line, the same on the screen and on stdout: `primes <= N: COUNT`.
-pub fn result_line(limit: u64, count: u64) -> String {
-    format!("primes <= {limit}: {count}")
 }
 
 /// Seconds with milliseconds: `1.234 s`.

@@ -13,12 +13,13 @@ use std::cell::RefCell;
 use std::ops::ControlFlow;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
-use tui_check::app::{MinimalClient, SieveClient};
 use tui_check::clock::{HostClock, Pace};
+use tui_check::minimal::MinimalClient;
 use tui_check::minimal_screen::MinimalScreen;
 use tui_check::palette::ColourMode;
-use tui_check::primes_app::PrimesClient;
+use tui_check::primes::PrimesClient;
 use tui_check::primes_screen::PrimesScreen;
+use tui_check::sieve::SieveClient;
 use tui_check::sieve_screen::SieveScreen;
 use tui_check::term_loop;
 
@@ -51,7 +52,10 @@ fn sieve_run(
         &config,
         ColourMode::Indexed256,
     )));
-    let run = executor.spawn_local(run_sieve(config, screen.clone()));
+    let run = executor.spawn_local({
+        let screen = screen.clone();
+        async move { Ok(run_sieve(config, screen).await) }
+    });
     for message in keys {
         term_loop.sender().send(message).unwrap();
     }

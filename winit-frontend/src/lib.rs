@@ -5,7 +5,7 @@
 //! application handler); this crate is the demos' window on it.
 //!
 //! - [`app`]: [`DemoApp`](app::DemoApp), one window, its pixels, Esc and closing, the exit code.
-//! - [`sieve_demo`], [`minimal_demo`]: the two demos as pixels, on `guestloop`'s models.
+//! - [`sieve`], [`minimal`]: the two demos as pixels, on `guestloop`'s models.
 //! - [`canvas`], [`digits`]: rectangles and bitmap text.
 //!
 //! Only `app` knows winit (and only `app` softbuffer): the demos draw into a
@@ -15,5 +15,5 @@
 pub mod app;
 pub mod canvas;
 pub mod digits;
-pub mod minimal_demo;
-pub mod sieve_demo;
+pub mod minimal;
+pub mod sieve;

@@ -9,12 +9,10 @@ use clap::{CommandFactory, Parser};
 use guestloop::sieve::MAX_NUMBERS;
 use guestloop_demo_cli::{Demo, DemoArgs};
 use guestloop_winit::{Guest, RunGuest};
-use std::fs::File;
-use std::io::BufWriter;
 use winit::event_loop::EventLoop;
 use winit_frontend::app::{self, DemoApp};
-use winit_frontend::minimal_demo::MinimalDemo;
-use winit_frontend::sieve_demo::SieveDemo;
+use winit_frontend::minimal::MinimalDemo;
+use winit_frontend::sieve::SieveDemo;
 
 /// The demos' shared flags (those of the Qt and terminal front-ends).
 #[derive(Debug, Parser)]
@@ -29,29 +27,18 @@ struct Cli {
 }
 
 fn main() {
-    let args = Cli::parse().demo;
-    let invalid = |kind, message: String| Cli::command().error(kind, message).exit();
-    let config = args
-        .sieve_config(MAX_NUMBERS)
+    let plan = Cli::parse()
+        .demo
+        .plan(MAX_NUMBERS)
         .unwrap_or_else(|error| error.exit());
-    if args.demo == Demo::Primes {
-        invalid(
-            clap::error::ErrorKind::InvalidValue,
-            "the winit front-end shows eratosthenes and minimal (primes: qt-frontend, tui-check)"
-                .into(),
-        );
+    if plan.demo == Demo::Primes {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::InvalidValue,
+                "the winit front-end shows eratosthenes and minimal (primes: qt-frontend, tui-check)",
+            )
+            .exit();
     }
-    let trace = args
-        .sieve
-        .trace
-        .as_deref()
-        .map(|path| match File::create(path) {
-            Ok(file) => BufWriter::new(file),
-            Err(error) => invalid(
-                clap::error::ErrorKind::Io,
-                format!("cannot write the trace to {}: {error}", path.display()),
-            ),
-        });
     let event_loop = match EventLoop::<RunGuest>::with_user_event().build() {
         Ok(event_loop) => event_loop,
         Err(error) => {
@@ -60,13 +47,18 @@ fn main() {
         }
     };
     let guest = Guest::new(event_loop.create_proxy());
-    let code = match args.demo {
+    let code = match plan.demo {
         Demo::Minimal => {
             let demo = MinimalDemo::start(guest.executor());
             run(event_loop, DemoApp::new(guest, demo))
         }
         Demo::Eratosthenes | Demo::Primes => {
-            let demo = SieveDemo::start(guest.executor(), config, trace, args.quit_when_done);
+            let demo = SieveDemo::start(
+                guest.executor(),
+                plan.sieve,
+                plan.trace,
+                plan.quit_when_done,
+            );
             run(event_loop, DemoApp::new(guest, demo))
         }
     };

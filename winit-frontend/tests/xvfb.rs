@@ -31,7 +31,7 @@ use winit::platform::x11::EventLoopBuilderExtX11;
 use winit::window::WindowId;
 use winit_frontend::app::{Demo, DemoApp, Next};
 use winit_frontend::canvas::Canvas;
-use winit_frontend::minimal_demo::MinimalDemo;
+use winit_frontend::minimal::MinimalDemo;
 
 mod x11;
 

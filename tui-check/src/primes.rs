@@ -1,19 +1,20 @@
 //! The primes demo on the terminal: [`PrimesClient`] (keys, the count's task, drawing, for any
-//! ratatui backend) and [`run_primes_demo`], which wires it to the real terminal.
+//! ratatui backend) and [`run`], which wires it to the real terminal.
 //!
 //! Owns the count's life: Enter spawns `count_primes` on the guest executor and keeps its
 //! [`JoinHandle`]; Esc aborts it, which drops the count's future and with it the segments in
-//! flight. Depends on the loop, [`PrimesScreen`], the terminal module (through `app`'s setup) and
+//! flight. Depends on the loop, [`PrimesScreen`], the terminal (through [`app`](crate::app)) and
 //! `guestloop::primes`; the model never sees any of it.
 
 use crate::app::{enter_terminal, pressed};
 use crate::clock::{HostClock, Pace};
-use crate::primes_screen::{PrimesScreen, result_line};
+use crate::primes_screen::PrimesScreen;
 use crate::term_loop;
 use crossterm::event::{Event, KeyCode, KeyModifiers};
 use guestloop::blocking_loop::LoopClient;
 use guestloop::primes::{PrimesConfig, count_primes};
 use guestloop::{Handle, JoinError, JoinHandle};
+use guestloop_demo_cli::primes_line;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::cell::RefCell;
@@ -187,7 +188,7 @@ impl<B: Backend> LoopClient<Event, HostClock> for PrimesClient<B> {
 /// Shows the primes demo in this terminal until q; with `quit_when_done`, counts at once and,
 /// once the count is final, restores the terminal and prints `primes <= N: COUNT` on stdout.
 /// Returns the exit code.
-pub fn run_primes_demo(config: PrimesConfig, quit_when_done: bool) -> i32 {
+pub fn run(config: PrimesConfig, quit_when_done: bool) -> i32 {
     let term_loop = term_loop::new(Pace::RealTime);
     let executor = term_loop::executor(&term_loop);
     let screen = Rc::new(RefCell::new(PrimesScreen::new(&config)));
@@ -200,7 +201,7 @@ pub fn run_primes_demo(config: PrimesConfig, quit_when_done: bool) -> i32 {
     drop(guard); // restore the terminal before anything is printed
     let code = client.exit_code();
     if quit_when_done && let Some(count) = client.result() {
-        println!("{}", result_line(config.limit(), count));
+        println!("{}", primes_line(config.limit(), count));
     }
     code
 }

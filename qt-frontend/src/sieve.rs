@@ -7,12 +7,10 @@
 //! [`GridCanvas`]: crate::grid_canvas::GridCanvas
 
 use crate::grid_changes::{GridHandle, GridTarget, PendingChanges};
-use guestloop::sieve::{SieveConfig, SieveEvent, SieveView, TraceWriter, run_sieve};
+use guestloop::sieve::{SieveConfig, SieveEvent, SieveView};
+use guestloop_demo_cli::{TraceFile, run_traced_sieve};
 use std::cell::RefCell;
-use std::fs::File;
-use std::io::BufWriter;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::sync::Arc;
 
 /// What the window runs: the sieve's configuration, where to write its trace, whether to quit.
@@ -21,7 +19,7 @@ pub struct SievePlan {
     /// The grid, tick and seed.
     pub config: SieveConfig,
     /// An open trace file, if the trace was asked for.
-    pub trace: Option<File>,
+    pub trace: Option<TraceFile>,
     /// Exit the application (code 0) once the sieve is done.
     pub quit_when_done: bool,
 }
@@ -57,31 +55,17 @@ async fn run<T: GridTarget>(plan: SievePlan, grid: GridHandle<T>) {
     crate::test_log!("sieve started");
     #[cfg(feature = "test-hooks")]
     crate::measure::start_loop_meter(); // if asked for: measures while the sieve runs
-    let trace_ok = match plan.trace {
-        None => {
-            let summary = run_sieve(plan.config, view).await;
+    match run_traced_sieve(plan.config, view, plan.trace).await {
+        Ok(summary) => {
             crate::test_log!("sieve done at tick {}", summary.done_tick);
-            true
-        }
-        Some(file) => {
-            let trace = Rc::new(RefCell::new(TraceWriter::new(BufWriter::new(file))));
-            let summary = run_sieve(plan.config, (view, trace.clone())).await;
-            crate::test_log!("sieve done at tick {}", summary.done_tick);
-            let writer = Rc::try_unwrap(trace).map(RefCell::into_inner);
-            match writer.map(TraceWriter::finish) {
-                Ok(Ok(_)) => true,
-                Ok(Err(error)) => {
-                    eprintln!("error: writing the trace: {error}");
-                    false
-                }
-                Err(_) => unreachable!("the sieve is done: nothing else holds the trace"),
+            if plan.quit_when_done {
+                guestloop_qt::exit_event_loop(0);
             }
         }
-    };
-    if !trace_ok {
-        guestloop_qt::exit_event_loop(1);
-    } else if plan.quit_when_done {
-        guestloop_qt::exit_event_loop(0);
+        Err(trace_failed) => {
+            eprintln!("error: {trace_failed}");
+            guestloop_qt::exit_event_loop(1);
+        }
     }
 }
 

@@ -8,11 +8,10 @@
 use crate::app::{BACKGROUND, Demo, Next};
 use crate::canvas::{Canvas, GLYPH, Rect, pixel, printable};
 use crate::digits;
-use guestloop::sieve::{Frame, SieveConfig, SieveEvent, SieveView, Status, TraceWriter, run_sieve};
+use guestloop::sieve::{Frame, SieveConfig, SieveEvent, SieveSummary, SieveView, Status};
 use guestloop::{Executor, JoinHandle};
-use std::cell::{Cell, RefCell};
-use std::fs::File;
-use std::io::BufWriter;
+use guestloop_demo_cli::{TraceFailed, TraceFile, run_traced_sieve};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// The status line's height, and the margin around the grid.
@@ -183,29 +182,29 @@ fn initial_size(config: &SieveConfig, (max_width, max_height): (u32, u32)) -> (u
 pub struct SieveDemo {
     config: SieveConfig,
     screen: Rc<RefCell<SieveScreen>>,
-    run: JoinHandle<()>,
-    /// Set by the run when it is over: 0, or 1 if the trace could not be written.
-    outcome: Rc<Cell<Option<i32>>>,
+    run: JoinHandle<Result<SieveSummary, TraceFailed>>,
+    /// The exit code, once the run is over: 0, or 1 if it panicked or its trace failed.
+    ended: Option<i32>,
     quit_when_done: bool,
 }
 
 impl SieveDemo {
     /// Starts the sieve of `config` on `guest`, writing its trace to `trace` if given. With
-    /// `quit_when_done`, the window closes once the sieve is done (and the trace written).
+    /// `quit_when_done`, the window closes once the sieve is done (and the trace written); a trace
+    /// that cannot be written closes it at once, with exit code 1.
     pub fn start(
         guest: &Executor,
         config: SieveConfig,
-        trace: Option<BufWriter<File>>,
+        trace: Option<TraceFile>,
         quit_when_done: bool,
     ) -> SieveDemo {
         let screen = Rc::new(RefCell::new(SieveScreen::new(&config)));
-        let outcome = Rc::new(Cell::new(None));
-        let run = guest.spawn_local(run(config, screen.clone(), trace, outcome.clone()));
+        let run = guest.spawn_local(run_traced_sieve(config, screen.clone(), trace));
         SieveDemo {
             config,
             screen,
             run,
-            outcome,
+            ended: None,
             quit_when_done,
         }
     }
@@ -218,30 +217,6 @@ impl SieveDemo {
     /// Whether the sieve's run is over (done, or failed).
     pub fn is_finished(&self) -> bool {
         self.run.is_finished()
-    }
-}
-
-/// Runs the sieve, with its trace if asked for; reports the exit code in `outcome`.
-async fn run(
-    config: SieveConfig,
-    screen: Rc<RefCell<SieveScreen>>,
-    trace: Option<BufWriter<File>>,
-    outcome: Rc<Cell<Option<i32>>>,
-) {
-    let Some(file) = trace else {
-        run_sieve(config, screen).await;
-        outcome.set(Some(0));
-        return;
-    };
-    let trace = Rc::new(RefCell::new(TraceWriter::new(file)));
-    run_sieve(config, (screen, trace.clone())).await;
-    let writer = Rc::into_inner(trace).expect("the sieve is done: nothing else holds the trace");
-    match writer.into_inner().finish() {
-        Ok(_) => outcome.set(Some(0)),
-        Err(error) => {
-            eprintln!("error: writing the trace: {error}");
-            outcome.set(Some(1));
-        }
     }
 }
 
@@ -267,9 +242,21 @@ impl Demo for SieveDemo {
     }
 
     fn update(&mut self) -> Next {
-        if self.quit_when_done && self.run.is_finished() {
-            // No outcome: the run panicked (the executor caught it and said so).
-            return Next::Quit(self.outcome.get().unwrap_or(1));
+        if self.ended.is_none()
+            && let Some(outcome) = self.run.try_take()
+        {
+            self.ended = Some(match outcome {
+                Ok(Ok(_)) => 0,
+                Ok(Err(trace_failed)) => {
+                    eprintln!("error: {trace_failed}");
+                    1
+                }
+                Err(_) => 1, // a panic, which the executor's hook has reported
+            });
+        }
+        match self.ended {
+            Some(code) if code != 0 || self.quit_when_done => return Next::Quit(code),
+            _ => {}
         }
         if self.screen.borrow().changed() {
             Next::Redraw
@@ -282,6 +269,7 @@ impl Demo for SieveDemo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use guestloop::sieve::run_sieve;
     use guestloop::testing::TestHost;
 
     fn drawn(config: SieveConfig, width: u32, height: u32) -> (Canvas, SieveScreen) {

@@ -11,6 +11,7 @@ use cxx_qt::{CxxQtThread, CxxQtType, Threading};
 use cxx_qt_lib::QString;
 use guestloop::JoinHandle;
 use guestloop::primes::{DEFAULT_LIMIT, PrimesConfig, PrimesEvent, PrimesView, count_primes};
+use guestloop_demo_cli::primes_line;
 use guestloop_qt::QObjectHandle;
 use std::cell::Cell;
 use std::io::Write;
@@ -230,8 +231,8 @@ async fn count_task(plan: PrimesPlan, view: Shown) {
     crate::measure::start_loop_meter(); // if asked for: measures while the count runs
     let count = count_primes(plan.config, view).await;
     if plan.quit_when_done {
-        let limit = plan.config.limit();
-        let code = match writeln!(std::io::stdout(), "primes <= {limit}: {count}") {
+        let line = primes_line(plan.config.limit(), count);
+        let code = match writeln!(std::io::stdout(), "{line}") {
             Ok(()) => 0,
             Err(error) => {
                 eprintln!("error: cannot print the count: {error}");
@@ -262,7 +263,8 @@ impl PrimesView for Shown {
 /// The status line of a final count.
 fn result_text(limit: u64, count: u64, elapsed: Duration) -> String {
     format!(
-        "primes <= {limit}: {count} in {:.2} s",
+        "{} in {:.2} s",
+        primes_line(limit, count),
         elapsed.as_secs_f64()
     )
 }
