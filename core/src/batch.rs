@@ -1,8 +1,7 @@
 //! A batch: the ready tasks of one instant of the guest clock, in the order they run.
 //!
-//! Owns the batch's queues and the rules of who runs next. Depends on task ids only: it never
-//! polls, reads a clock or looks at timers; the executor does, when the batch asks it to
-//! (`Next::Deliver`, `Next::Look`).
+//! Owns the batch's queues and the rules of who runs next. It never polls, reads a clock or looks
+//! at timers; the executor does, when the batch asks it to (`Next::Deliver`, `Next::Look`).
 //!
 //! A batch runs, in order:
 //! 1. the tasks its timers woke, in arming order: the fired timers' wakeups, marked as queued

@@ -1,9 +1,8 @@
 //! [`BlockingLoop`]: a host for a thread that sleeps until a deadline or a poke.
 //!
-//! Owns the plainest shape of event loop (a terminal program, a worker with a message queue, a
-//! test that needs real time): one channel, one wait. Depends on `std`'s channel and
-//! [`Host`](crate::Host) only; the clock is the caller's ([`Clock`]), so this module reads no
-//! clock of its own.
+//! Owns the plainest shape of event loop (a terminal program, a worker with a message queue, a test
+//! that needs real time): one channel, one wait. The clock is the caller's ([`Clock`]): this module
+//! reads no clock of its own.
 
 use crate::{Clock, Executor, Host, Instant, RunSoon};
 use std::cell::Cell;

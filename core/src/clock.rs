@@ -1,6 +1,6 @@
 //! [`Clock`]: the time a ready-made loop reports through [`Host::now`](crate::Host::now).
 //!
-//! Owns the one seam between the loops in this crate and real time. Depends on [`Instant`].
+//! Owns the one seam between the loops in this crate and real time.
 
 use crate::Instant;
 use std::time::Duration;

@@ -1,8 +1,7 @@
 //! The thread's executor context: which executor is running a task on this thread (and its guest
 //! clock), and every executor this thread owns.
 //!
-//! Owns the thread-locals, and [`Enter`], which sets and restores them around a run. Depends on
-//! the executor's `Local` type only to hold it; it never looks inside.
+//! Owns the thread-locals, and [`Enter`], which sets and restores them around a run.
 
 use crate::Instant;
 use crate::local::Local;

@@ -1,8 +1,7 @@
 //! The executor's public face: [`Executor`], [`Handle`], [`Builder`] and [`ExecutorStats`].
 //!
-//! Owns the API users hold, and nothing of the machinery: every call goes to the host-thread
-//! state in [`local`](crate::local), where runs, batches and timers are. Depends on [`Host`] and
-//! that module only.
+//! Owns the API users hold, and nothing of the machinery: every call goes to the host-thread state
+//! in [`local`](crate::local), where runs, batches and timers are.
 
 use crate::local::{Local, PanicHook, current};
 use crate::task::{JoinHandle, TaskPanic};

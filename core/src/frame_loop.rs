@@ -3,7 +3,6 @@
 //!
 //! Owns the rule such a loop must follow: run the guest only when it asked or its timer is
 //! due, and again within the same frame while it keeps asking, up to a slice of the frame.
-//! Depends on [`Host`](crate::Host), [`Clock`](crate::Clock) and `std`'s atomics only.
 
 use crate::{Clock, Executor, Host, Instant, RunSoon};
 use std::cell::Cell;

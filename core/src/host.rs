@@ -1,7 +1,7 @@
 //! The [`Host`] trait: what an event loop must give a guest executor, and nothing more.
 //!
 //! Owns the seam between [`Executor`](crate::Executor) and a toolkit's loop (Qt, a terminal, a game
-//! loop, the virtual-time [`TestHost`](crate::testing::TestHost)). Depends only on [`Instant`].
+//! loop, the virtual-time [`TestHost`](crate::testing::TestHost)).
 
 use crate::Instant;
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! [`Instant`]: a point on a host's monotonic clock, in whole nanoseconds.
 //!
-//! Owns the one time type every other module shares. Depends on nothing: no wall clock, no floats.
+//! Owns the one time type every other module shares. It reads no wall clock and uses no floats.
 //! Integer nanoseconds make a tick of 0.1 s add up exactly, however many ticks pass.
 
 use std::fmt;

@@ -1,13 +1,12 @@
 //! The host-thread part of an executor ([`Local`]): its task table, timer queue, open batch and
 //! guest clock, and what one run does with them.
 //!
-//! Owns the tables, spawning, polling a task and what follows (finishing it, dropping it,
-//! reporting its panics) and shutdown; a run itself (its entry, batches, the budget, catch-up)
-//! is [`run`]'s; arming and cancelling timers, and the host's timer, are [`timers`]'; taking in
-//! fired timers and work from other threads is [`intake`]'s. Its four tables sit behind one
-//! `RefCell`, borrowed once per step and never across foreign code (a poll, a waker, a
-//! destructor, the host). Depends on [`Host`] for time and wake-ups only: it never reads a wall
-//! clock and never blocks.
+//! Owns the tables, spawning, polling a task and what follows (finishing it, dropping it, reporting
+//! its panics) and shutdown; a run itself (its entry, batches, the budget, catch-up) is [`run`]'s;
+//! arming and cancelling timers, and the host's timer, are [`timers`]'; taking in fired timers and
+//! work from other threads is [`intake`]'s. Its four tables sit behind one `RefCell`, borrowed once
+//! per step and never across foreign code (a poll, a waker, a destructor, the host). It never reads
+//! a wall clock and never blocks: time and wake-ups come from [`Host`].
 //! The thread's "current executor" is [`context`]'s, the cross-thread queues are
 //! [`shared`](crate::shared)'s, a batch's order is [`batch`](crate::batch)'s; the public types
 //! around it are [`executor`](crate::executor)'s.

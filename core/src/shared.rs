@@ -2,8 +2,7 @@
 //! "run requested" handshake that turns any number of wakes into one call of the host's run-soon.
 //!
 //! Owns every cross-thread atomic of the executor (through [`crate::sync`], so that a loom model
-//! checks it). Depends on the [`RunSoon`] handle and task ids only; knows nothing of runs,
-//! batches or timers.
+//! checks it). It knows nothing of batches or timers.
 //!
 //! # The handshake
 //!

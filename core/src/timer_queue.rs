@@ -1,10 +1,10 @@
 //! The executor's own timer queue: every pending sleep of one executor, by deadline.
 //!
 //! Owns ordering of timers, and nothing else: what a timer wakes (`W`) is the caller's business.
-//! Depends on [`Instant`] only. The host only ever sees the earliest deadline (its one timer).
-//! Timers sharing a deadline share a bucket and fire in the order they were armed. The bucket of
-//! the latest deadline is kept out of the map: a tick clock arms every waiting task for the same,
-//! newest instant, so arming is a push and firing a take, with no map operation at all.
+//! The host only ever sees the earliest deadline (its one timer). Timers sharing a deadline share a
+//! bucket and fire in the order they were armed. The bucket of the latest deadline is kept out of
+//! the map: a tick clock arms every waiting task for the same, newest instant, so arming is a push
+//! and firing a take, with no map operation at all.
 
 use crate::Instant;
 use std::collections::BTreeMap;

@@ -2,8 +2,8 @@
 //! from a guest task, so the host's thread (the UI thread) stays free.
 //!
 //! Owns the worker pool (it grows for waiting work and shrinks when idle) and the one-shot that
-//! carries a result back. Depends on the executor only to spawn the task that awaits the result;
-//! the result's wake reaches the host through its run-soon, like any wake from another thread.
+//! carries a result back. The result's wake reaches the host through its run-soon, like any wake
+//! from another thread.
 
 use crate::JoinHandle;
 use crate::local::current;

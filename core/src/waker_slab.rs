@@ -1,8 +1,8 @@
 //! [`WakerSlab`]: the wakers of timers armed with a waker other than their task's own.
 //!
 //! Owns those wakers, out of line, so that a timer bucket holds plain data (a task id, or a key
-//! here) and emptying one costs nothing per timer. Most timers never need it: a task's own
-//! waker is stored as the task's id. Depends on nothing.
+//! here) and emptying one costs nothing per timer. Most timers never need it: a task's own waker is
+//! stored as the task's id.
 
 use std::task::Waker;
 

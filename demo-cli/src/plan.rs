@@ -3,8 +3,7 @@
 //! demo's result as every front-end prints it.
 //!
 //! Owns the messages of those steps ("cannot write the trace to PATH: …", "writing the trace
-//! failed: …"), so that the front-ends say the same thing. Depends on `guestloop`'s sieve and
-//! primes models only.
+//! failed: …"), so that the front-ends say the same thing.
 
 use crate::{Demo, DemoArgs};
 use clap::Parser;

@@ -3,8 +3,8 @@
 //! Owns the grid's pixels and what a person does with them: the mouse wheel zooms (numbers show
 //! once cells are large enough, below that each cell is a block of colour), dragging pans, and
 //! hovering names the number under the pointer. The geometry is [`Viewport`]'s; the sieve feeds
-//! batches through a [`GridHandle`]. Depends on Qt (a `QQuickPaintedItem` through the C++ base
-//! in `qt_frontend/grid_canvas.h`), never on the sieve's task.
+//! batches through a [`GridHandle`]. It is a `QQuickPaintedItem` (through the C++ base in
+//! `qt_frontend/grid_canvas.h`) and never sees the sieve's task.
 //!
 //! Memory: 8 bytes a cell (a pixel and a mark), 80 MB at the model's limit of 10⁷ numbers.
 //!

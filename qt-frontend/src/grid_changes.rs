@@ -2,7 +2,7 @@
 //! [`PendingChanges`] and applied through a [`GridHandle`], at most once per Qt event-loop turn.
 //!
 //! Owns the batching, not the drawing: any QObject that can size itself and apply a batch
-//! ([`GridTarget`]) can be fed. Depends on cxx-qt's threading only.
+//! ([`GridTarget`]) can be fed.
 
 use cxx_qt::{CxxQtThread, Threading};
 use guestloop::sieve::Rgb;

@@ -1,11 +1,10 @@
 //! [`PrimesDemo`]: the primes window's QObject: what is counted, how far the count is, Start and
 //! Cancel.
 //!
-//! Owns the QML-facing side of the primes demo: the task that runs `guestloop`'s
-//! [`count_primes`] for the window (Start spawns it on the guest, Cancel aborts it), and the
-//! [`PrimesView`] that writes the count's events back through the object's `CxxQtThread`. Also
-//! prints the result and quits when asked to. Depends on Qt (through cxx-qt), `guestloop`'s
-//! primes model and the Qt host's guest.
+//! Owns the QML-facing side of the primes demo: the task that runs `guestloop`'s [`count_primes`]
+//! for the window (Start spawns it on the guest, Cancel aborts it), and the [`PrimesView`] that
+//! writes the count's events back through the object's `CxxQtThread`. Also prints the result and
+//! quits when asked to.
 
 use cxx_qt::{CxxQtThread, CxxQtType, Threading};
 use cxx_qt_lib::QString;

@@ -3,7 +3,7 @@
 //! The executor's tests need hosts that do what real ones sometimes do: fire a timer early, keep
 //! firing a deadline they were never told to forget, panic in a callback, or let time pass while
 //! the guest works. [`TestHost`](guestloop::testing::TestHost) is a well-behaved host; this is the
-//! other kind. Depends on guestloop's public API only.
+//! other kind.
 
 use guestloop::{Executor, Host, Instant, RunSoon};
 use std::cell::Cell;

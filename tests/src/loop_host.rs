@@ -1,6 +1,6 @@
-//! [`LoopHost`]: guestloop's [`BlockingLoop`] on the wall clock, with its executor, for
-//! benchmarks and tests that need the host's clock to be real time (the virtual-time
-//! `TestHost` stands still while it waits). Depends on `std` and guestloop's public API.
+//! [`LoopHost`]: guestloop's [`BlockingLoop`] on the wall clock, with its executor, for benchmarks
+//! and tests that need the host's clock to be real time (the virtual-time `TestHost` stands still
+//! while it waits).
 
 use guestloop::blocking_loop::BlockingLoop;
 use guestloop::{Builder, Executor, Instant};

@@ -1,8 +1,8 @@
 //! A plain synchronous simulation of the sieve: no executor, no futures, no timers.
 //!
-//! Owns the *independent* statement of the sieve's rules, written from the spec rather than
-//! from `guestloop::sieve`, so the two can check each other: the trace and marks of every run
-//! must be identical. Depends on nothing but std.
+//! Owns the *independent* statement of the sieve's rules, written from the spec rather than from
+//! `guestloop::sieve`, so the two can check each other: the trace and marks of every run must be
+//! identical. It uses nothing of guestloop.
 //!
 //! Within one tick the order is the executor's documented order: the main task first (it was
 //! the first to wait), then the markers in the order they were spawned, the one spawned in

@@ -1,6 +1,6 @@
 //! Where the workspace's insta snapshots live: the top-level `snapshots/`, for every crate.
 //!
-//! Owns the one insta setting the tests share. Depends on insta only.
+//! Owns the one insta setting the tests share.
 
 /// Runs `assertions` with insta writing to and reading from the workspace's `snapshots/`, each
 /// snapshot named by its test's name alone (no module prefix, no expression in the file).

@@ -1,8 +1,6 @@
 //! What the terminal demos share: which keys are presses and which quit, and entering the
 //! terminal with its input feeding the loop. The demos themselves are in [`sieve`](crate::sieve),
 //! [`minimal`](crate::minimal) and [`primes`](crate::primes).
-//!
-//! Depends on the loop and the terminal module.
 
 use crate::term_loop::TermLoop;
 use crate::terminal;

@@ -1,8 +1,8 @@
 //! `--check`: the sieve run to completion on the terminal host at full speed, compared with a
 //! plain sieve of Eratosthenes.
 //!
-//! Owns the check and its one-line [`Verdict`]. Depends on the [`TermLoop`] (with a
-//! fast-forward clock and no terminal) and `guestloop::sieve`; draws nothing.
+//! Owns the check and its one-line [`Verdict`]. It draws nothing and needs no terminal: the loop
+//! runs on a fast-forward clock.
 
 use crate::clock::Pace;
 use crate::term_loop;
@@ -80,7 +80,7 @@ pub fn plain_sieve(n: u32) -> Vec<bool> {
     composite
 }
 
-/// Runs `config`'s sieve on a fast-forwarding [`TermLoop`], writing its trace to `trace` if
+/// Runs `config`'s sieve on a fast-forwarding [`TermLoop`](term_loop::TermLoop), writing its trace to `trace` if
 /// given, and compares the final grid with [`plain_sieve`].
 ///
 /// # Errors

@@ -3,8 +3,8 @@
 //!
 //! Owns the mapping from real time to the time the host reports through `Host::now`. This is how
 //! the terminal front-end pauses and changes the tick: the sieve keeps its configured tick and its
-//! deterministic trace, and the host's clock simply stands still, or runs at 2^k × real time.
-//! Depends on `std::time` and `guestloop::Instant` only; knows nothing of terminals.
+//! deterministic trace, and the host's clock simply stands still, or runs at 2^k × real time. It
+//! knows nothing of terminals.
 
 use guestloop::Instant;
 use std::cell::Cell;

@@ -1,8 +1,7 @@
 //! The minimal demo on the terminal: [`MinimalClient`] (keys and drawing, for any ratatui
 //! backend) and [`run`], which wires it to the real terminal.
 //!
-//! Depends on the loop, the [`MinimalScreen`], the terminal (through [`app`](crate::app)) and
-//! `guestloop::minimal`; the model never sees any of it.
+//! The model never sees the loop or the terminal.
 
 use crate::app::{enter_terminal, is_quit, pressed};
 use crate::clock::{HostClock, Pace};

@@ -1,7 +1,7 @@
 //! [`MinimalScreen`]: the minimal demo as terminal cells — the label and the button.
 //!
 //! Owns the terminal picture of the minimal demo: a [`MinimalView`] that draws into a ratatui
-//! `Buffer`. Depends on ratatui's buffer types and `guestloop::minimal` only.
+//! `Buffer`.
 
 use guestloop::minimal::{BUTTON, MinimalView};
 use ratatui::buffer::Buffer;

@@ -1,8 +1,7 @@
 //! [`ColourMode`]: how marker colours reach the terminal — 24-bit where it says it has them,
 //! else the nearest of the xterm 256-colour palette.
 //!
-//! Owns colour-depth detection and the nearest-colour search. Depends on ratatui's `Color` and
-//! `guestloop`'s `Rgb` only.
+//! Owns colour-depth detection and the nearest-colour search.
 
 use guestloop::sieve::Rgb;
 use ratatui::style::Color;

@@ -3,8 +3,7 @@
 //!
 //! Owns the count's life: Enter spawns `count_primes` on the guest executor and keeps its
 //! [`JoinHandle`]; Esc aborts it, which drops the count's future and with it the segments in
-//! flight. Depends on the loop, [`PrimesScreen`], the terminal (through [`app`](crate::app)) and
-//! `guestloop::primes`; the model never sees any of it.
+//! flight. The model never sees the loop or the terminal.
 
 use crate::app::{enter_terminal, pressed};
 use crate::clock::{HostClock, Pace};

@@ -1,10 +1,9 @@
 //! [`PrimesScreen`]: the primes demo as terminal cells — title, settings, a gauge of the
 //! segments counted, the primes so far, the elapsed time, the state, the keys.
 //!
-//! Owns the terminal picture of a primes count: a [`PrimesView`] that keeps what the model said
-//! and draws it into a ratatui `Buffer`. Depends on ratatui's buffer and widget types and
-//! `guestloop::primes` only: no terminal, no loop, no task. Starting and cancelling are told to it
-//! by whoever owns the count's task ([`start`](PrimesScreen::start),
+//! Owns the terminal picture of a primes count: a [`PrimesView`] that keeps what the model said and
+//! draws it into a ratatui `Buffer`. It sees no terminal, no loop and no task. Starting and
+//! cancelling are told to it by whoever owns the count's task ([`start`](PrimesScreen::start),
 //! [`cancel`](PrimesScreen::cancel)); the model only ever sends events.
 
 use guestloop::primes::{PrimesConfig, PrimesEvent, PrimesView};

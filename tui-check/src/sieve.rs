@@ -1,9 +1,8 @@
 //! The eratosthenes demo on the terminal: [`SieveClient`] (keys and drawing, for any ratatui
 //! backend) and [`run`], which wires it to the real terminal and writes the trace.
 //!
-//! Owns the sieve's keys and the order of setup and teardown. Depends on the loop, the
-//! [`SieveScreen`], the terminal (through [`app`](crate::app)) and `guestloop`'s sieve; the model
-//! never sees any of it.
+//! Owns the sieve's keys and the order of setup and teardown. The model never sees the loop or the
+//! terminal.
 
 use crate::app::{enter_terminal, is_quit, pressed};
 use crate::clock::{HostClock, Pace};

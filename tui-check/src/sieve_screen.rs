@@ -1,8 +1,8 @@
 //! [`SieveScreen`]: the eratosthenes grid as terminal cells — status line, numbers, footer.
 //!
-//! Owns the terminal picture of a sieve run: a [`SieveView`] that keeps the model's
-//! [`Frame`] and draws it into a ratatui `Buffer`. Depends on ratatui's buffer types and
-//! `guestloop::sieve` only: no terminal, no loop, no task (ratatui's `TestBackend` draws it too).
+//! Owns the terminal picture of a sieve run: a [`SieveView`] that keeps the model's [`Frame`] and
+//! draws it into a ratatui `Buffer`. It sees no terminal, no loop and no task (ratatui's
+//! `TestBackend` draws it too).
 
 use crate::palette::ColourMode;
 use guestloop::sieve::{Frame, SieveConfig, SieveEvent, SieveView, Status};

@@ -1,10 +1,9 @@
 //! The terminal host: guestloop's [`BlockingLoop`] over crossterm's events, on the
 //! [`HostClock`].
 //!
-//! Owns the loop's type, its executor's catch-up bound, and the clock's side of the wait.
-//! Depends on `guestloop::blocking_loop`, the [`HostClock`] and crossterm's `Event` *type* only:
-//! the loop never touches a terminal, so tests drive it with no terminal at all, and a real run
-//! feeds it from an input thread.
+//! Owns the loop's type, its executor's catch-up bound, and the clock's side of the wait. The loop
+//! never touches a terminal (crossterm's `Event` is only its message type), so tests drive it with
+//! no terminal at all, and a real run feeds it from an input thread.
 //!
 //! # Design: one channel, one wait
 //!

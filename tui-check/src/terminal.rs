@@ -1,8 +1,7 @@
 //! The real terminal: entering and leaving raw mode and the alternate screen, the panic hook that
 //! restores it, and the input thread that feeds crossterm's events to a [`TermLoop`].
 //!
-//! Owns every side effect on the user's terminal. Depends on crossterm and ratatui's crossterm
-//! backend; knows nothing of the guest or the demos.
+//! Owns every side effect on the user's terminal. It knows nothing of the guest or the demos.
 //!
 //! [`TermLoop`]: crate::term_loop::TermLoop
 

@@ -1,9 +1,8 @@
 //! [`DemoApp`]: one window on winit's loop, its pixels shown with softbuffer, a [`Demo`] inside
 //! and the [`Guest`] running beside it.
 //!
-//! Owns the window's life (created in `resumed`, drawn on `RedrawRequested`, resized, closed),
-//! the keys and mouse buttons it hands on, and the exit code. Depends on winit, softbuffer, the
-//! `guestloop-winit` and the [`Canvas`]; what is drawn is the demo's business.
+//! Owns the window's life (created in `resumed`, drawn on `RedrawRequested`, resized, closed), the
+//! keys and mouse buttons it hands on, and the exit code. What is drawn is the demo's business.
 
 use crate::canvas::Canvas;
 use guestloop_winit::{Guest, RunGuest};

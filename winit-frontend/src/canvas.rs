@@ -1,8 +1,8 @@
 //! [`Canvas`]: the window's pixels, with rectangles and text in a built-in 8×8 bitmap font.
 //!
-//! Owns the pixel format (softbuffer's `0x00RRGGBB`) and text drawing. Depends on `font8x8`
-//! only: the demos draw into a canvas, and the application copies it to the window, so
-//! drawing never sees winit or softbuffer (and tests can draw without a window).
+//! Owns the pixel format (softbuffer's `0x00RRGGBB`) and text drawing. It never sees winit or
+//! softbuffer: the demos draw into a canvas and the application copies it to the window, so tests
+//! can draw without a window.
 
 use font8x8::UnicodeFonts;
 use guestloop::sieve::Rgb;

@@ -1,7 +1,7 @@
 //! The cells' numbers in a built-in 5×7 bitmap font: narrower than the 8×8 text font, so a
 //! 40×40 grid shows every number in a window that fits a screen.
 //!
-//! Owns the digit glyphs and when a number fits its cell. Depends on the [`Canvas`] only.
+//! Owns the digit glyphs and when a number fits its cell.
 
 use crate::canvas::{Canvas, Rect};
 

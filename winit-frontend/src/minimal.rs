@@ -2,8 +2,7 @@
 //! `guestloop::minimal::run_minimal`.
 //!
 //! Owns the window's layout, the button's press and release, and the label as the model's
-//! [`MinimalView`]. Depends on the [`Canvas`], the [`app`](crate::app) traits and `guestloop`'s
-//! minimal model; the model never sees a pixel.
+//! [`MinimalView`]. The model never sees a pixel.
 
 use crate::app::{BACKGROUND, Demo, Next};
 use crate::canvas::{Canvas, GLYPH, Rect};

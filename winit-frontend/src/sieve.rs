@@ -1,9 +1,8 @@
 //! The eratosthenes window: [`SieveScreen`] draws the sieve's [`Frame`] as coloured cells under
 //! a status line; [`SieveDemo`] runs the model on the guest and says when it is done.
 //!
-//! Owns the grid's layout in pixels and the task that runs the sieve for the window (and writes
-//! its trace). Depends on the [`Canvas`], the [`app`](crate::app) traits and `guestloop`'s sieve
-//! model; the model never sees a pixel.
+//! Owns the grid's layout in pixels and the task that runs the sieve for the window (and writes its
+//! trace). The model never sees a pixel.
 
 use crate::app::{BACKGROUND, Demo, Next};
 use crate::canvas::{Canvas, GLYPH, Rect, pixel, printable};

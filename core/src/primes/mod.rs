@@ -1,11 +1,10 @@
 //! The primes demo as async code: count the primes up to N on worker threads while the host's
 //! loop stays live.
 //!
-//! Owns the model only: which segments of `[2, N]` are counted when, and what the view is told.
-//! A segmented sieve of Eratosthenes: the base primes up to √N, then one [`unblock`](fn@crate::unblock) job per
-//! segment of [`SEGMENT_LEN`] numbers, at most `workers` of them in flight. Renderers (Qt, a
-//! terminal, tests) draw [`PrimesEvent`]s and never see a task. Depends on the executor's public
-//! API only.
+//! Owns the model only: which segments of `[2, N]` are counted when, and what the view is told. A
+//! segmented sieve of Eratosthenes: the base primes up to √N, then one
+//! [`unblock`](fn@crate::unblock) job per segment of [`SEGMENT_LEN`] numbers, at most `workers` of
+//! them in flight. Renderers (Qt, a terminal, tests) draw [`PrimesEvent`]s and never see a task.
 //!
 //! # Cancellation
 //! Dropping the future of [`count_primes`] cancels the count: no new segment starts, and the

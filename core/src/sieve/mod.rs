@@ -1,8 +1,8 @@
 //! The eratosthenes demo as async code: one task per prime crosses out its multiples, tick by tick.
 //!
-//! Owns the model only: which number is marked when, in which colour, and the status line. It
-//! tells a [`SieveView`] what happened through [`SieveEvent`]s; renderers (Qt, a terminal, the
-//! snapshot tests) draw those and never see a task. Depends on the executor's public API only.
+//! Owns the model only: which number is marked when, in which colour, and the status line. It tells
+//! a [`SieveView`] what happened through [`SieveEvent`]s; renderers (Qt, a terminal, the snapshot
+//! tests) draw those and never see a task.
 //!
 //! # The rules (those of the PySide6 example, made deterministic)
 //!

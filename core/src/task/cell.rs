@@ -2,12 +2,11 @@
 //! state (what its [`JoinHandle`](crate::JoinHandle) reads) and its future, freed when the last
 //! reference to it goes.
 //!
-//! Owns the crate's only `unsafe` code: the cell's layout, its reference count, the wakers'
-//! vtable, and the type-erased calls through which the executor polls and drops a future whose
-//! type it no longer knows. Around it everything is safe: [`Task`] (the executor's reference,
-//! the only one that reaches the future), [`JoinRef`] (the join handle's), and the wakers. It
-//! depends on the join state's mutex-guarded slot and on the wake paths of
-//! [`local`] and [`shared`](crate::shared); it knows nothing of the task table.
+//! Owns the crate's only `unsafe` code: the cell's layout, its reference count, the wakers' vtable,
+//! and the type-erased calls through which the executor polls and drops a future whose type it no
+//! longer knows. Around it everything is safe: [`Task`] (the executor's reference, the only one
+//! that reaches the future), [`JoinRef`] (the join handle's), and the wakers. It knows nothing of
+//! the task table.
 //!
 //! # Why `unsafe`
 //! A future that is not `Send` cannot sit in an `Arc` that a `Send` waker points at, so in safe

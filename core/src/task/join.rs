@@ -2,7 +2,7 @@
 //!
 //! Owns the handover: a slot behind a mutex (the handle may be on another thread) that holds the
 //! joiner's waker, then the result; and whether the handle is gone, so that a detached task's
-//! output is dropped on the executor's thread. Depends on the task cell only to reach the slot.
+//! output is dropped on the executor's thread.
 
 use super::cell::JoinRef;
 use crate::local;

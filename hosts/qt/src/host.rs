@@ -1,7 +1,6 @@
 //! The Qt host: a [`guestloop::Host`] over Qt's event loop, and the guest it runs.
 //!
-//! Owns the executor of the Qt thread and the two ways Qt calls into it. Depends on Qt (through
-//! cxx-qt) and `guestloop`'s public API only.
+//! Owns the executor of the Qt thread and the two ways Qt calls into it.
 //!
 //! # Design
 //!

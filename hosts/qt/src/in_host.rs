@@ -1,8 +1,8 @@
 //! [`run_in_host`]: run a function from a plain Qt event, outside any guest run, and await its
 //! result from a task. How a task shows a blocking modal dialog while the other tasks go on.
 //!
-//! Owns the functions waiting for their event (a thread-local table: they need not be `Send`)
-//! and the slot their results come back in. Depends on the host's [`QtPoster`](crate::QtPoster).
+//! Owns the functions waiting for their event (a thread-local table: they need not be `Send`) and
+//! the slot their results come back in.
 
 use crate::host::poster;
 use guestloop::JoinError;

@@ -2,8 +2,7 @@
 //! the object may have been destroyed.
 //!
 //! Owns nothing but the pattern cxx-qt's maintainers advise: queue the change on the object's
-//! `CxxQtThread`, and treat a failed queue as "the object is gone". Depends on cxx-qt's
-//! threading only.
+//! `CxxQtThread`, and treat a failed queue as "the object is gone".
 
 use cxx_qt::{CxxQtThread, Threading};
 use std::fmt;

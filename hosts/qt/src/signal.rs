@@ -1,8 +1,8 @@
 //! Awaiting Qt signals: [`signal_stream`] turns a signal into a `Stream` a guest task awaits, and
 //! [`next_emission`] waits for one emission.
 //!
-//! Owns the bridge from Qt's signal/slot connections to async code, like qtrio's `wait_signal`
-//! and `wait_signal_context`. Depends on cxx-qt's connection guard only.
+//! Owns the bridge from Qt's signal/slot connections to async code, like qtrio's `wait_signal` and
+//! `wait_signal_context`.
 //!
 //! When the QObject is destroyed, Qt drops its connections and, with them, the handler that
 //! holds the sending side: the stream then ends (`None`); nothing dangles.
