@@ -1,11 +1,14 @@
 //! Cross-crate tests of guestloop, and the independent simulation they check it against.
 //!
 //! Owns: [`simulation`] (a plain synchronous statement of the sieve's rules, also the benchmark's
-//! baseline), [`snapshots`] (where every crate's insta snapshots live) and the test modules: executor behaviour, the test host and the conformance kit,
-//! snapshots of every frame, properties over random grids. Depends on guestloop's public API only.
+//! baseline), [`snapshots`] (where every crate's insta snapshots live), [`host_figures`] (what
+//! every host's benchmark measures) and the test modules: executor behaviour, the test host and
+//! the conformance kit, snapshots of every frame, properties over random grids. It uses only
+//! guestloop's public API, never its internals.
 
 pub mod counting_alloc;
 pub mod faulty_host;
+pub mod host_figures;
 pub mod loop_host;
 pub mod simulation;
 pub mod snapshots;
