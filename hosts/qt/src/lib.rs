@@ -150,11 +150,15 @@
 mod host;
 mod in_host;
 mod object;
+mod scope;
 mod signal;
 
 // The C++ side includes cxx-qt-lib's headers, and every binary that links this crate needs
 // cxx-qt-lib's initialiser: make sure its library is linked.
 use cxx_qt_lib as _;
+
+/// The `guestloop` this crate was built with: depend on it through here to keep one version.
+pub use guestloop;
 
 pub use host::{
     QTimer, QtPoster, exec_nested_event_loop, exit_event_loop, guest_now, handle, install,
@@ -162,4 +166,5 @@ pub use host::{
 };
 pub use in_host::{InHost, run_in_host};
 pub use object::{ObjectGone, QObjectHandle};
+pub use scope::{CancelToken, QObjectTasks, TaskScope};
 pub use signal::{NextEmission, SignalSender, SignalStream, next_emission, signal_stream};

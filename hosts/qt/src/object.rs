@@ -1,16 +1,19 @@
 //! [`QObjectHandle`]: write back to a Rust-defined QObject from a guest task, safely, also after
 //! the object may have been destroyed.
 //!
-//! Owns nothing but the pattern cxx-qt's maintainers advise: queue the change on the object's
-//! `CxxQtThread`, and treat a failed queue as "the object is gone".
+//! Owns the pattern cxx-qt's maintainers advise: queue the change on the object's
+//! `CxxQtThread`, and treat a failed queue as "the object is gone"; and, for a handle of a
+//! [`TaskScope`](crate::TaskScope)'s task, dropping the changes queued before it was cancelled.
 
+use crate::scope::CancelToken;
 use cxx_qt::{CxxQtThread, Threading};
 use std::fmt;
 use std::pin::Pin;
 
-/// The QObject a [`QObjectHandle`] points at was destroyed; the change was dropped.
+/// The QObject a [`QObjectHandle`] points at was destroyed, or the scoped task the handle
+/// belongs to was cancelled; the change was dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the QObject was destroyed")]
+#[error("the QObject was destroyed, or its task cancelled")]
 pub struct ObjectGone;
 
 /// A `Send + Clone` handle to a QObject defined in Rust (`impl cxx_qt::Threading for T {}`),
@@ -28,24 +31,53 @@ pub struct ObjectGone;
 ///     let _ = label.update(move |object| object.set_text(QString::from(&answer)));
 /// });
 /// ```
-pub struct QObjectHandle<T: Threading>(CxxQtThread<T>);
+///
+/// The handle a [`TaskScope`](crate::TaskScope) gives its task also drops every change that has
+/// not run when the task is cancelled: see [`cancel_token`](Self::cancel_token).
+pub struct QObjectHandle<T: Threading> {
+    thread: CxxQtThread<T>,
+    cancel: CancelToken,
+}
 
 impl<T: Threading> QObjectHandle<T> {
-    /// A handle to the object behind `thread` (a QObject's `self.qt_thread()`).
+    /// A handle to the object behind `thread` (a QObject's `self.qt_thread()`), belonging to no
+    /// task: its changes run as long as the object exists.
     pub fn new(thread: CxxQtThread<T>) -> QObjectHandle<T> {
-        QObjectHandle(thread)
+        QObjectHandle::scoped(thread, CancelToken::default())
+    }
+
+    pub(crate) fn scoped(thread: CxxQtThread<T>, cancel: CancelToken) -> QObjectHandle<T> {
+        QObjectHandle { thread, cancel }
+    }
+
+    /// The token of the scoped task this handle belongs to (set when it is cancelled), for
+    /// workers to check; never set for a handle made with [`new`](Self::new).
+    pub fn cancel_token(&self) -> CancelToken {
+        self.cancel.clone()
     }
 
     /// Queues `change` to run with the object on the Qt thread.
     ///
     /// # Errors
-    /// [`ObjectGone`] if the object was destroyed (`change` is dropped, not run). A change queued
-    /// before the object is destroyed but not run by then is dropped too.
+    /// [`ObjectGone`] if the object was destroyed or the handle's task cancelled (`change` is
+    /// dropped, not run). A change queued before then but not run by then is dropped too.
     pub fn update(
         &self,
         change: impl FnOnce(Pin<&mut T>) + Send + 'static,
     ) -> Result<(), ObjectGone> {
-        self.0.queue(change).map_err(|_| ObjectGone)
+        if self.cancel.is_cancelled() {
+            return Err(ObjectGone);
+        }
+        let cancel = self.cancel.clone();
+        self.thread
+            .queue(move |object| {
+                // Checked on the Qt thread, where a scope cancels: a change queued before its
+                // task was cancelled never runs after.
+                if !cancel.is_cancelled() {
+                    change(object);
+                }
+            })
+            .map_err(|_| ObjectGone)
     }
 
     /// Runs `read` with the object on the Qt thread and returns what it returns.
@@ -67,7 +99,10 @@ impl<T: Threading> QObjectHandle<T> {
 
 impl<T: Threading> Clone for QObjectHandle<T> {
     fn clone(&self) -> Self {
-        QObjectHandle(self.0.clone())
+        QObjectHandle {
+            thread: self.thread.clone(),
+            cancel: self.cancel.clone(),
+        }
     }
 }
 

@@ -1,0 +1,8 @@
+//! The bridge of the `Lookup` QObject, and the QML module, compiled ahead of time.
+use cxx_qt_build::{CxxQtBuilder, QmlModule};
+
+fn main() {
+    CxxQtBuilder::new_qml_module(QmlModule::new("org.guestloop.lookup").qml_file("qml/main.qml"))
+        .files(["src/lookup.rs"])
+        .build();
+}

@@ -1,0 +1,233 @@
+//! `TaskScope` on a real `QGuiApplication` (offscreen), through the example's `Lookup`: a
+//! replaced task's queued write never lands, the latest of a burst of searches wins, Cancel and
+//! destroying the object stop the worker, and the window closed mid-load exits cleanly.
+//!
+//! `harness = false`: Qt wants its application on the main thread. Each check runs as the main
+//! task of a fresh guest, inside `exec()`.
+
+use cxx::UniquePtr;
+use cxx_qt_lib::{QGuiApplication, QString};
+use guestloop_qt::QObjectTasks;
+use guestloop_qt::guestloop::{JoinHandle, sleep, unblock_stats, yield_now};
+use guestloop_qt_lookup::lookup::{Lookup, lookup_new};
+use std::cell::Cell;
+use std::future::Future;
+use std::process::{Command, ExitCode};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+type CheckResult = Result<(), String>;
+
+macro_rules! ensure {
+    ($condition:expr, $($message:tt)+) => {
+        if !$condition {
+            return Err(format!($($message)+));
+        }
+    };
+}
+
+/// Runs `body` as the main task of a fresh guest inside Qt's event loop, then uninstalls it.
+fn check<F: Future<Output = CheckResult> + 'static>(
+    app: &mut UniquePtr<QGuiApplication>,
+    what: &str,
+    body: F,
+) -> bool {
+    let guest = guestloop_qt::install();
+    let mut task: JoinHandle<CheckResult> = guest.spawn_local(async move {
+        let outcome = body.await;
+        guestloop_qt::exit_event_loop(0);
+        outcome
+    });
+    app.pin_mut().exec();
+    let outcome = task.try_take();
+    guestloop_qt::uninstall();
+    let outcome = match outcome {
+        Some(Ok(outcome)) => outcome,
+        other => Err(format!("the check's task did not finish: {other:?}")),
+    };
+    match &outcome {
+        Ok(()) => println!("ok   {what}"),
+        Err(why) => println!("FAIL {what}: {why}"),
+    }
+    outcome.is_ok()
+}
+
+/// Worker threads running a job now.
+fn busy_workers() -> usize {
+    let stats = unblock_stats();
+    stats.threads - stats.idle
+}
+
+/// Waits on the guest clock until `done()` holds, up to `limit`; returns how long it took.
+async fn wait_until(limit: Duration, done: impl Fn() -> bool) -> Option<Duration> {
+    let started = Instant::now();
+    while !done() {
+        if started.elapsed() > limit {
+            return None;
+        }
+        sleep(Duration::from_millis(1)).await;
+    }
+    Some(started.elapsed())
+}
+
+/// The results property, each time it changes.
+fn results_seen(lookup: &mut UniquePtr<Lookup>) -> Arc<Mutex<Vec<String>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    // Connected for the object's lifetime: dropping the guard would not disconnect it.
+    lookup
+        .pin_mut()
+        .on_results_changed(move |lookup| record.lock().unwrap().push(lookup.results().to_string()))
+        .release();
+    seen
+}
+
+/// A write a task queued, still unrun when a newer task replaces it, is dropped.
+async fn a_replaced_tasks_queued_write_never_lands() -> CheckResult {
+    let mut lookup = lookup_new();
+    let seen = results_seen(&mut lookup);
+    let queued = Rc::new(Cell::new(false));
+    let flag = queued.clone();
+    lookup
+        .pin_mut()
+        .spawn_latest("search", |handle| async move {
+            let _ = handle.update(|lookup| lookup.set_results(QString::from("stale")));
+            flag.set(true);
+            std::future::pending::<()>().await;
+        });
+    yield_now().await; // the task above runs and queues its write; Qt has not run it yet
+    ensure!(
+        queued.get(),
+        "the first task did not run in the same guest run"
+    );
+    lookup
+        .pin_mut()
+        .spawn_latest("search", |handle| async move {
+            let _ = handle.update(|lookup| lookup.set_results(QString::from("fresh")));
+        });
+    sleep(Duration::from_millis(50)).await;
+    let seen = seen.lock().unwrap().clone();
+    ensure!(seen == ["fresh"], "the results shown were {seen:?}");
+    Ok(())
+}
+
+/// 20 keystrokes 10 ms apart: only the last query's results are ever shown.
+async fn the_latest_search_wins_a_burst() -> CheckResult {
+    let mut lookup = lookup_new();
+    let seen = results_seen(&mut lookup);
+    let typed = "qtqtqtqtqtqtqtqtqtqt";
+    for end in 1..=typed.len() {
+        lookup.pin_mut().search(QString::from(&typed[..end]));
+        sleep(Duration::from_millis(10)).await;
+    }
+    let last = format!("{typed}:");
+    let finished = wait_until(Duration::from_secs(2), || !seen.lock().unwrap().is_empty()).await;
+    sleep(Duration::from_millis(100)).await; // room for any stale result to land
+    let seen = seen.lock().unwrap().clone();
+    ensure!(finished.is_some(), "no result was ever shown");
+    ensure!(
+        seen.iter().all(|shown| shown.starts_with(&last)),
+        "results of older queries were shown: {seen:?}"
+    );
+    Ok(())
+}
+
+/// Cancel stops the load's worker within 100 ms; nothing it wrote afterwards lands.
+async fn cancel_reaches_the_worker() -> CheckResult {
+    let mut lookup = lookup_new();
+    lookup.pin_mut().load();
+    let working = wait_until(Duration::from_secs(2), || *lookup.progress() > 0.0).await;
+    ensure!(working.is_some(), "the load never reported progress");
+    lookup.pin_mut().cancel();
+    let progress = *lookup.progress();
+    let stopped = wait_until(Duration::from_secs(1), || busy_workers() == 0).await;
+    sleep(Duration::from_millis(30)).await;
+    ensure!(
+        stopped.is_some_and(|took| took < Duration::from_millis(100)),
+        "the worker went on after Cancel: {stopped:?}"
+    );
+    ensure!(
+        *lookup.progress() == progress && lookup.status().to_string() == "cancelled",
+        "writes landed after Cancel: progress {progress} then {}, status {:?}",
+        lookup.progress(),
+        lookup.status().to_string()
+    );
+    Ok(())
+}
+
+/// Destroying the object aborts its tasks and stops their worker within 100 ms.
+async fn destroying_the_object_ends_its_tasks() -> CheckResult {
+    let mut lookup = lookup_new();
+    lookup.pin_mut().load();
+    lookup.pin_mut().search(QString::from("qt"));
+    let working = wait_until(Duration::from_secs(2), || *lookup.progress() > 0.0).await;
+    ensure!(working.is_some(), "the load never reported progress");
+    let live_before = guestloop_qt::handle().stats().live_tasks;
+    drop(lookup);
+    let stopped = wait_until(Duration::from_secs(1), || busy_workers() == 0).await;
+    ensure!(
+        stopped.is_some_and(|took| took < Duration::from_millis(100)),
+        "the worker went on after its object was destroyed: {stopped:?}"
+    );
+    // Before: this check's task, the load and the task `unblock` awaits its worker in. After
+    // the worker's answer has come back, this check's task is the one left.
+    sleep(Duration::from_millis(20)).await;
+    let live_after = guestloop_qt::handle().stats().live_tasks;
+    ensure!(
+        live_before == 3 && live_after == 1,
+        "tasks outlived their object: {live_before} live before, {live_after} after"
+    );
+    Ok(())
+}
+
+/// The window, closed mid-load, exits 0 with nothing printed on stderr but Qt's own notices.
+fn closing_mid_load_exits_cleanly() -> bool {
+    let output = Command::new(env!("CARGO_BIN_EXE_guestloop-qt-lookup"))
+        .args(["--load-and-close", "450"])
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .output()
+        .expect("the example runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let ok = output.status.success() && !stderr.contains("panicked");
+    println!(
+        "{} the window closed mid-load exits cleanly ({:?}; stderr {stderr:?})",
+        if ok { "ok  " } else { "FAIL" },
+        output.status
+    );
+    ok
+}
+
+fn main() -> ExitCode {
+    if std::env::var_os("QT_QPA_PLATFORM").is_none() {
+        let status = Command::new(std::env::current_exe().expect("the test's own path"))
+            .args(std::env::args_os().skip(1))
+            .env("QT_QPA_PLATFORM", "offscreen")
+            .status()
+            .expect("the test could start itself again");
+        return ExitCode::from(status.code().unwrap_or(1) as u8);
+    }
+    let mut app = QGuiApplication::new();
+    let passed = check(
+        &mut app,
+        "a replaced task's queued write never lands",
+        a_replaced_tasks_queued_write_never_lands(),
+    ) & check(
+        &mut app,
+        "the latest search of a burst wins",
+        the_latest_search_wins_a_burst(),
+    ) & check(
+        &mut app,
+        "Cancel reaches the worker",
+        cancel_reaches_the_worker(),
+    ) & check(
+        &mut app,
+        "destroying the object ends its tasks",
+        destroying_the_object_ends_its_tasks(),
+    ) & closing_mid_load_exits_cleanly();
+    if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

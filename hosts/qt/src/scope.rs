@@ -1,0 +1,275 @@
+//! [`TaskScope`]: tasks that belong to a QObject, as Kotlin's `lifecycleScope` belongs to an
+//! Android component. Dropped with its object, the scope aborts every task it holds; an aborted
+//! task's queued writes are dropped, and its [`CancelToken`] tells its workers to stop.
+//!
+//! Owns the scope, the token, and [`QObjectTasks`], the one-line spawns of an invokable.
+
+use crate::object::QObjectHandle;
+use cxx_qt::{CxxQtThread, Threading};
+use guestloop::JoinHandle;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set once a scoped task is aborted, cancelled or dropped unfinished: for work the task handed
+/// to other threads (with [`guestloop::unblock`], say), which a task's abort cannot stop.
+///
+/// `Send + Sync + Clone`; a worker checks [`is_cancelled`](Self::is_cancelled) between steps and
+/// returns early. Once set, it stays set. A token from a [`QObjectHandle`] made with
+/// [`QObjectHandle::new`] (no scope) is never set.
+#[derive(Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// Whether the task this token belongs to has been cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn cancel(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
+impl fmt::Debug for CancelToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CancelToken")
+            .field(&self.is_cancelled())
+            .finish()
+    }
+}
+
+/// The tasks of one QObject. Keep it in the object's Rust struct (it is `Default`), spawn on it
+/// through [`QObjectTasks`], and the object's lifetime bounds its tasks':
+///
+/// - **Dropped with its object** (or [`cancel_all`](Self::cancel_all)), it aborts every task it
+///   holds, at once, on the Qt thread.
+/// - **An aborted task's writes are dropped.** Each task gets its own [`QObjectHandle`]; a change
+///   it queued with [`QObjectHandle::update`] that has not run when the task is aborted never
+///   runs, so a replaced search cannot overwrite a newer one's result.
+/// - **Its workers are told.** The handle's [`CancelToken`] is set at the same moment.
+/// - **Latest wins** with a key: [`spawn_latest`](QObjectTasks::spawn_latest) aborts the task
+///   of the same key first; [`spawn_if_idle`](QObjectTasks::spawn_if_idle) spawns only if none
+///   is running.
+///
+/// A task that ends by itself (returns or panics) keeps the writes it queued. A panic goes to
+/// the executor's panic hook (set one with [`install_with`](crate::install_with) and
+/// [`guestloop::Builder::on_task_panic`]); the other tasks go on.
+///
+/// Spawning needs an installed guest ([`install`](crate::install)) and panics without one.
+#[derive(Default)]
+pub struct TaskScope {
+    tasks: Vec<ScopedTask>,
+}
+
+struct ScopedTask {
+    key: Option<&'static str>,
+    handle: JoinHandle<()>,
+    cancel: CancelToken,
+}
+
+impl ScopedTask {
+    fn abort(&self) {
+        self.cancel.cancel(); // first: a queued write that runs from now on is dropped
+        self.handle.abort();
+    }
+}
+
+impl TaskScope {
+    /// An empty scope.
+    pub fn new() -> TaskScope {
+        TaskScope::default()
+    }
+
+    /// Spawns `task(object)` in this scope, where `object` is a scoped handle to the QObject
+    /// behind `thread`. Prefer [`QObjectTasks::spawn_task`], which finds `thread` itself.
+    ///
+    /// # Panics
+    /// If no guest is installed on this thread.
+    pub fn spawn<T, F, Fut>(&mut self, thread: CxxQtThread<T>, task: F)
+    where
+        T: Threading,
+        F: FnOnce(QObjectHandle<T>) -> Fut,
+        Fut: Future<Output = ()> + 'static,
+    {
+        self.spawn_keyed(None, thread, task);
+    }
+
+    fn spawn_keyed<T, F, Fut>(&mut self, key: Option<&'static str>, thread: CxxQtThread<T>, task: F)
+    where
+        T: Threading,
+        F: FnOnce(QObjectHandle<T>) -> Fut,
+        Fut: Future<Output = ()> + 'static,
+    {
+        let executor = crate::handle();
+        self.tasks.retain(|task| !task.handle.is_finished());
+        let cancel = CancelToken::default();
+        let future = task(QObjectHandle::scoped(thread, cancel.clone()));
+        // Made here, not in the task: a task dropped before its first poll sets it too.
+        let unfinished = Unfinished(Some(cancel.clone()));
+        let handle = executor.spawn_local(async move {
+            let mut unfinished = unfinished;
+            future.await;
+            // Done by itself: its queued writes stand, and its workers are done (it awaited
+            // them) or were detached on purpose.
+            unfinished.disarm();
+        });
+        self.tasks.push(ScopedTask {
+            key,
+            handle,
+            cancel,
+        });
+    }
+
+    /// Aborts the running tasks spawned with `key`; returns how many there were.
+    pub fn cancel(&mut self, key: &str) -> usize {
+        let before = self.tasks.len();
+        self.tasks.retain(|task| {
+            let matches = task.key == Some(key) && !task.handle.is_finished();
+            if matches {
+                task.abort();
+            }
+            !matches
+        });
+        before - self.tasks.len()
+    }
+
+    /// Aborts every task of the scope, as dropping it does; the scope stays usable.
+    pub fn cancel_all(&mut self) {
+        for task in self.tasks.drain(..) {
+            task.abort();
+        }
+    }
+
+    /// Whether a task spawned with `key` is still running.
+    pub fn is_running(&self, key: &str) -> bool {
+        self.tasks
+            .iter()
+            .any(|task| task.key == Some(key) && !task.handle.is_finished())
+    }
+
+    /// How many of the scope's tasks are still running.
+    pub fn running(&self) -> usize {
+        self.tasks
+            .iter()
+            .filter(|task| !task.handle.is_finished())
+            .count()
+    }
+}
+
+impl Drop for TaskScope {
+    fn drop(&mut self) {
+        self.cancel_all();
+    }
+}
+
+impl fmt::Debug for TaskScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskScope")
+            .field("running", &self.running())
+            .finish()
+    }
+}
+
+/// Lives in a scoped task's future: sets the token if the task is dropped before it finished
+/// (aborted, dropped with the guest at `uninstall`, or panicked).
+struct Unfinished(Option<CancelToken>);
+
+impl Unfinished {
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if let Some(token) = self.0.take() {
+            token.cancel();
+        }
+    }
+}
+
+/// One-line spawns from a QObject's invokables, on the [`TaskScope`] it keeps. Implement
+/// [`task_scope`](Self::task_scope) once per QObject type; the rest comes with the trait.
+///
+/// ```text
+/// #[derive(Default)]
+/// pub struct SearchRust {
+///     results: QString,
+///     tasks: guestloop_qt::TaskScope,
+/// }
+///
+/// impl guestloop_qt::QObjectTasks for qobject::Search {
+///     fn task_scope(self: Pin<&mut Self>) -> &mut guestloop_qt::TaskScope {
+///         &mut self.rust_mut().get_mut().tasks
+///     }
+/// }
+///
+/// impl qobject::Search {
+///     fn search(self: Pin<&mut Self>, query: QString) {
+///         let query = query.to_string();
+///         // A newer keystroke aborts this search, and drops the results it queued.
+///         self.spawn_latest("search", |search| async move {
+///             let found = guestloop::unblock(move || look_up(&query)).await.unwrap_or_default();
+///             let _ = search.update(move |search| search.set_results(QString::from(&found)));
+///         });
+///     }
+/// }
+/// ```
+///
+/// (`get_mut` needs the Rust struct to be `Unpin`, as one of `QString`s, numbers and a
+/// `TaskScope` is.)
+pub trait QObjectTasks: Threading + Sized {
+    /// The scope this object keeps its tasks in: a field of its Rust struct.
+    fn task_scope(self: Pin<&mut Self>) -> &mut TaskScope;
+
+    /// Spawns `task(object)` on this object's scope; `object` is its scoped write-back handle.
+    ///
+    /// # Panics
+    /// If no guest is installed on this thread.
+    fn spawn_task<F, Fut>(self: Pin<&mut Self>, task: F)
+    where
+        F: FnOnce(QObjectHandle<Self>) -> Fut,
+        Fut: Future<Output = ()> + 'static,
+    {
+        let thread = self.qt_thread();
+        self.task_scope().spawn_keyed(None, thread, task);
+    }
+
+    /// Aborts the running task spawned with `key` (its queued writes dropped, its token set),
+    /// then spawns `task` under that key: the latest call wins.
+    ///
+    /// # Panics
+    /// If no guest is installed on this thread.
+    fn spawn_latest<F, Fut>(self: Pin<&mut Self>, key: &'static str, task: F)
+    where
+        F: FnOnce(QObjectHandle<Self>) -> Fut,
+        Fut: Future<Output = ()> + 'static,
+    {
+        let thread = self.qt_thread();
+        let scope = self.task_scope();
+        scope.cancel(key);
+        scope.spawn_keyed(Some(key), thread, task);
+    }
+
+    /// Spawns `task` under `key` unless a task of that key is running; returns whether it
+    /// spawned (a button that ignores clicks while its work runs).
+    ///
+    /// # Panics
+    /// If no guest is installed on this thread.
+    fn spawn_if_idle<F, Fut>(self: Pin<&mut Self>, key: &'static str, task: F) -> bool
+    where
+        F: FnOnce(QObjectHandle<Self>) -> Fut,
+        Fut: Future<Output = ()> + 'static,
+    {
+        let thread = self.qt_thread();
+        let scope = self.task_scope();
+        if scope.is_running(key) {
+            return false;
+        }
+        scope.spawn_keyed(Some(key), thread, task);
+        true
+    }
+}
