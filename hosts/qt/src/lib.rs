@@ -150,6 +150,7 @@
 mod host;
 mod in_host;
 mod object;
+mod run;
 mod scope;
 mod signal;
 
@@ -166,5 +167,6 @@ pub use host::{
 };
 pub use in_host::{InHost, run_in_host};
 pub use object::{ObjectGone, QObjectHandle};
+pub use run::{QtApplication, run, run_with};
 pub use scope::{CancelToken, QObjectTasks, TaskScope};
 pub use signal::{NextEmission, SignalSender, SignalStream, next_emission, signal_stream};

@@ -12,6 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 /// Set once a scoped task is aborted, cancelled or dropped unfinished: for work the task handed
 /// to other threads (with [`guestloop::unblock`], say), which a task's abort cannot stop.
@@ -140,6 +141,46 @@ impl TaskScope {
     pub fn cancel_all(&mut self) {
         for task in self.tasks.drain(..) {
             task.abort();
+        }
+    }
+
+    /// Closes the scope gracefully, as a window that is asked to close while its tasks run
+    /// should (qasync's `asyncClose`): sets every task's [`CancelToken`] at once, so that their
+    /// workers stop and the tasks that wait for them end by themselves, waits up to `grace` on
+    /// the guest clock for them to end, then aborts those still running. The future resolves
+    /// to how many had to be aborted; the scope is empty from this call on and stays usable.
+    ///
+    /// The future does not borrow the scope: await it in a task of its own (not one of this
+    /// scope's), then close the window or quit. While it waits, the tokens are set, so the
+    /// tasks' writes to the object are already dropped: a task's clean-up is its own state,
+    /// its workers and its resources, not the window.
+    ///
+    /// ```text
+    /// // QML: onClosing: (close) => { close.accepted = false; lookup.quit_gracefully() }
+    /// fn quit_gracefully(self: Pin<&mut Self>) {
+    ///     let closing = self.task_scope().close(Duration::from_millis(500));
+    ///     drop(guestloop_qt::handle().spawn_local(async move {
+    ///         closing.await;
+    ///         guestloop_qt::exit_event_loop(0);
+    ///     }));
+    /// }
+    /// ```
+    pub fn close(&mut self, grace: Duration) -> impl Future<Output = usize> + 'static {
+        let tasks: Vec<ScopedTask> = self.tasks.drain(..).collect();
+        for task in &tasks {
+            task.cancel.cancel();
+        }
+        async move {
+            let deadline = guestloop::now().saturating_add(grace);
+            let mut aborted = 0;
+            for mut task in tasks {
+                let left = deadline.saturating_duration_since(guestloop::now());
+                if guestloop::timeout(left, &mut task.handle).await.is_err() {
+                    task.handle.abort();
+                    aborted += 1;
+                }
+            }
+            aborted
         }
     }
 

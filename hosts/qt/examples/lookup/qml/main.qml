@@ -10,6 +10,11 @@ Window {
     title: "guestloop-qt: lookup"
     visible: true
     width: 460; height: 220
+    // Closed while tasks run: cancel them, give them half a second, then quit.
+    onClosing: (close) => {
+        close.accepted = false
+        lookup.quit_gracefully()
+    }
 
     Lookup { id: lookup; objectName: "lookup" }
 

@@ -7,6 +7,7 @@ use cxx_qt::CxxQtType;
 use cxx_qt_lib::QString;
 use guestloop_qt::guestloop::{sleep, unblock};
 use guestloop_qt::{CancelToken, QObjectHandle, QObjectTasks, TaskScope};
+use std::cell::Cell;
 use std::pin::Pin;
 use std::time::Duration;
 
@@ -40,6 +41,11 @@ pub mod qobject {
         /// Looks `query` up; replaces the search before it.
         #[qinvokable]
         fn search(self: Pin<&mut Lookup>, query: QString);
+
+        /// Cancels every task, gives them half a second to wind down, then quits; the exit
+        /// code is the number of tasks that had to be aborted.
+        #[qinvokable]
+        fn quit_gracefully(self: Pin<&mut Lookup>);
     }
 
     impl cxx_qt::Threading for Lookup {}
@@ -68,20 +74,23 @@ pub struct LookupRust {
 }
 
 thread_local! {
-    /// Whether the next Lookup starts loading as soon as it exists (the binary's
-    /// `--load-and-close`).
-    static LOAD_AT_ONCE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// After how long the next Lookup, loading from the start, quits (`--load-and-quit`).
+    static LOAD_AND_QUIT: Cell<Option<Duration>> = const { Cell::new(None) };
 }
 
-/// Makes the next Lookup start a load as soon as it exists.
-pub fn load_at_once() {
-    LOAD_AT_ONCE.set(true);
+/// Makes the next Lookup start a load as soon as it exists, and quit gracefully `after` that.
+pub fn load_and_quit(after: Duration) {
+    LOAD_AND_QUIT.set(Some(after));
 }
 
 impl cxx_qt::Initialize for Lookup {
-    fn initialize(self: Pin<&mut Self>) {
-        if LOAD_AT_ONCE.take() {
-            self.load();
+    fn initialize(mut self: Pin<&mut Self>) {
+        if let Some(after) = LOAD_AND_QUIT.take() {
+            self.as_mut().load();
+            self.spawn_task(move |lookup| async move {
+                sleep(after).await;
+                let _ = lookup.update(|lookup| lookup.quit_gracefully());
+            });
         }
     }
 }
@@ -133,6 +142,18 @@ impl Lookup {
                 .unwrap_or_default();
             let _ = lookup.update(move |lookup| lookup.set_results(QString::from(&found)));
         });
+    }
+}
+
+impl Lookup {
+    /// The `quit_gracefully` invokable.
+    pub fn quit_gracefully(self: Pin<&mut Self>) {
+        let closing = self.task_scope().close(Duration::from_millis(500));
+        // Not on the scope being closed: a task of its own.
+        drop(guestloop_qt::handle().spawn_local(async move {
+            let aborted = closing.await;
+            guestloop_qt::exit_event_loop(aborted as i32);
+        }));
     }
 }
 

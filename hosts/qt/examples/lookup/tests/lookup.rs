@@ -181,17 +181,61 @@ async fn destroying_the_object_ends_its_tasks() -> CheckResult {
     Ok(())
 }
 
-/// The window, closed mid-load, exits 0 with nothing printed on stderr but Qt's own notices.
-fn closing_mid_load_exits_cleanly() -> bool {
+/// A graceful close waits for tasks that wind down when their token is set (the load, whose
+/// worker stops), and aborts those that do not once the grace is over.
+async fn a_graceful_close_waits_within_its_bound() -> CheckResult {
+    let mut lookup = lookup_new();
+    lookup.pin_mut().load();
+    let working = wait_until(Duration::from_secs(2), || *lookup.progress() > 0.0).await;
+    ensure!(working.is_some(), "the load never reported progress");
+    let started = Instant::now();
+    let aborted = lookup
+        .pin_mut()
+        .task_scope()
+        .close(Duration::from_millis(500))
+        .await;
+    let took = started.elapsed();
+    ensure!(
+        aborted == 0 && took < Duration::from_millis(100) && busy_workers() == 0,
+        "the load did not wind down: {aborted} aborted after {took:?}, {} workers busy",
+        busy_workers()
+    );
+
+    lookup
+        .pin_mut()
+        .spawn_task(|_| std::future::pending::<()>());
+    let started = Instant::now();
+    let aborted = lookup
+        .pin_mut()
+        .task_scope()
+        .close(Duration::from_millis(200))
+        .await;
+    let took = started.elapsed();
+    ensure!(
+        aborted == 1 && took >= Duration::from_millis(200) && took < Duration::from_millis(400),
+        "a task that ignores its token: {aborted} aborted after {took:?}"
+    );
+    ensure!(
+        lookup.pin_mut().task_scope().running() == 0,
+        "the scope still holds tasks"
+    );
+    Ok(())
+}
+
+/// The binary, quitting gracefully mid-load as closing its window does, exits 0: no task had
+/// to be aborted.
+fn quitting_mid_load_exits_cleanly() -> bool {
+    let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_guestloop-qt-lookup"))
-        .args(["--load-and-close", "450"])
+        .args(["--load-and-quit", "450"])
         .env("QT_QPA_PLATFORM", "offscreen")
         .output()
         .expect("the example runs");
+    let took = started.elapsed();
     let stderr = String::from_utf8_lossy(&output.stderr);
     let ok = output.status.success() && !stderr.contains("panicked");
     println!(
-        "{} the window closed mid-load exits cleanly ({:?}; stderr {stderr:?})",
+        "{} quitting mid-load exits 0, nothing aborted ({:?} after {took:?}; stderr {stderr:?})",
         if ok { "ok  " } else { "FAIL" },
         output.status
     );
@@ -224,7 +268,11 @@ fn main() -> ExitCode {
         &mut app,
         "destroying the object ends its tasks",
         destroying_the_object_ends_its_tasks(),
-    ) & closing_mid_load_exits_cleanly();
+    ) & check(
+        &mut app,
+        "a graceful close waits within its bound",
+        a_graceful_close_waits_within_its_bound(),
+    ) & quitting_mid_load_exits_cleanly();
     if passed {
         ExitCode::SUCCESS
     } else {
