@@ -2,16 +2,15 @@
 //! Cancel.
 //!
 //! Owns the QML-facing side of the primes demo: the task that runs `guestloop`'s [`count_primes`]
-//! for the window (Start spawns it on the guest, Cancel aborts it), and the [`PrimesView`] that
-//! writes the count's events back through the object's `CxxQtThread`. Also prints the result and
-//! quits when asked to.
+//! for the window, in the object's [`TaskScope`] (Start spawns it, Cancel aborts it, and with it
+//! the count's events still queued), and the [`PrimesView`] that writes the count's events back
+//! through the task's [`QObjectHandle`]. Also prints the result and quits when asked to.
 
-use cxx_qt::{CxxQtThread, CxxQtType, Threading};
+use cxx_qt::CxxQtType;
 use cxx_qt_lib::QString;
-use guestloop::JoinHandle;
 use guestloop::primes::{DEFAULT_LIMIT, PrimesConfig, PrimesEvent, PrimesView, count_primes};
 use guestloop_demo_cli::primes_line;
-use guestloop_qt::QObjectHandle;
+use guestloop_qt::{QObjectHandle, QObjectTasks, TaskScope};
 use std::cell::Cell;
 use std::io::Write;
 use std::pin::Pin;
@@ -107,11 +106,15 @@ pub struct PrimesDemoRust {
     elapsed: f64,
     status: QString,
     plan: PrimesPlan,
-    /// The task of the running count; aborting it cancels the count.
-    count: Option<JoinHandle<()>>,
-    /// Which count the window shows. Start and Cancel move it on, so that the updates of a
-    /// cancelled count that are still queued are dropped when they arrive.
-    generation: u64,
+    /// The count (`"count"`) and the question whether to stop it (`"ask"`). Cancelling the
+    /// count drops its events still queued, so the window never shows an old count's progress.
+    tasks: TaskScope,
+}
+
+impl QObjectTasks for PrimesDemo {
+    fn task_scope(self: Pin<&mut Self>) -> &mut TaskScope {
+        &mut self.rust_mut().get_mut().tasks
+    }
 }
 
 impl cxx_qt::Initialize for qobject::PrimesDemo {
@@ -134,16 +137,13 @@ impl qobject::PrimesDemo {
         if *self.running() {
             return;
         }
-        let rust = self.as_mut().rust_mut().get_mut();
-        rust.generation += 1;
-        let (plan, generation) = (rust.plan, rust.generation);
-        let view = Shown {
-            demo: self.qt_thread(),
-            generation,
-            limit: plan.config.limit(),
-        };
-        let count = guestloop_qt::handle().spawn_local(count_task(plan, view));
-        self.as_mut().rust_mut().get_mut().count = Some(count);
+        let plan = self.rust().plan;
+        // A question about an earlier count no longer applies.
+        self.as_mut().task_scope().cancel("ask");
+        self.as_mut().spawn_latest("count", move |demo| {
+            let limit = plan.config.limit();
+            count_task(plan, Shown { demo, limit })
+        });
         self.as_mut().set_running(true);
         self.as_mut().set_progress(0.0);
         self.as_mut().set_primes_so_far(0);
@@ -162,39 +162,30 @@ impl qobject::PrimesDemo {
             self.as_mut()
                 .on_stop_answered(move |_, stop| send.send(stop))
         });
-        let demo = QObjectHandle::new(self.qt_thread());
-        let generation = self.rust().generation;
         self.as_mut().ask_stop();
-        drop(guestloop_qt::handle().spawn_local(async move {
+        self.as_mut().spawn_latest("ask", |demo| async move {
             if answer.await == Some(true) {
-                // The window may be gone, or have moved on to another count: then nothing.
-                let _ = demo.update(move |demo| demo.stop(generation));
+                // The window may be gone by now: then nothing.
+                let _ = demo.update(|demo| demo.stop());
             }
-        }));
+        });
     }
 
-    /// Stops count `generation` at once, if it is the one running.
-    fn stop(mut self: Pin<&mut Self>, generation: u64) {
-        if !*self.running() || self.rust().generation != generation {
+    /// Stops the running count at once, if there is one.
+    fn stop(mut self: Pin<&mut Self>) {
+        if !*self.running() {
             return;
         }
-        let rust = self.as_mut().rust_mut().get_mut();
-        rust.generation += 1;
-        if let Some(count) = rust.count.take() {
-            // On the Qt thread the count's future is dropped before `abort` returns, and with it
-            // the segments in flight.
-            count.abort();
-        }
+        // On the Qt thread the count's future is dropped before `cancel` returns, and with it
+        // the segments in flight.
+        self.as_mut().task_scope().cancel("count");
         self.as_mut().set_running(false);
         self.show_status("Cancelled".to_owned());
     }
 
-    /// Shows one event of count `generation`, unless the window has moved on from that count.
+    /// Shows one event of the running count (a cancelled count's events never get here).
     /// Runs in a queued closure, where a panic would abort the process: nothing here panics.
-    fn show_event(mut self: Pin<&mut Self>, generation: u64, limit: u64, event: PrimesEvent) {
-        if self.rust().generation != generation {
-            return;
-        }
+    fn show_event(mut self: Pin<&mut Self>, limit: u64, event: PrimesEvent) {
         match event {
             PrimesEvent::Progress {
                 segments_done,
@@ -208,7 +199,6 @@ impl qobject::PrimesDemo {
                 self.as_mut().set_elapsed(elapsed.as_secs_f64());
             }
             PrimesEvent::Done { count, elapsed } => {
-                self.as_mut().rust_mut().get_mut().count = None;
                 self.as_mut().set_progress(1.0);
                 self.as_mut().set_primes_so_far(to_i64(count));
                 self.as_mut().set_elapsed(elapsed.as_secs_f64());
@@ -244,18 +234,15 @@ async fn count_task(plan: PrimesPlan, view: Shown) {
 
 /// Passes a count's events to its [`PrimesDemo`], on the Qt thread's next event-loop turn.
 struct Shown {
-    demo: CxxQtThread<PrimesDemo>,
-    generation: u64,
+    demo: QObjectHandle<PrimesDemo>,
     limit: u64,
 }
 
 impl PrimesView for Shown {
     fn show(&mut self, event: &PrimesEvent) {
-        let (generation, limit, event) = (self.generation, self.limit, *event);
-        // An error means the window is gone: nothing to show it on.
-        let _ = self
-            .demo
-            .queue(move |demo| demo.show_event(generation, limit, event));
+        let (limit, event) = (self.limit, *event);
+        // An error means the window is gone or the count cancelled: nothing to show.
+        let _ = self.demo.update(move |demo| demo.show_event(limit, event));
     }
 }
 
