@@ -3,24 +3,25 @@
 //! can hold `Rc`s and QObject handles, sleep, await signals, and hand slow work to other threads,
 //! while the window stays live.
 //!
-//! Owns the Qt host ([`install`], [`uninstall`]), and what an application needs around it:
-//! signals as streams ([`signal_stream`], [`next_emission`]), safe write-back to QObjects
-//! ([`QObjectHandle`]) and functions run from a plain Qt event ([`run_in_host`], for modal
-//! dialogs). Depends on Qt (through cxx-qt) and guestloop's public API; knows nothing of any
-//! particular application.
+//! Owns the Qt host ([`run`], [`install`], [`uninstall`]), and what an application needs around
+//! it: tasks a QObject owns ([`TaskScope`], [`QObjectTasks`]), signals as streams
+//! ([`signal_stream`], [`next_emission`]), safe write-back to QObjects ([`QObjectHandle`]) and
+//! functions run from a plain Qt event ([`run_in_host`], for modal dialogs). It knows nothing of
+//! any particular application.
 //!
 //! # Async in your cxx-qt app in five steps
 //!
 //! This assumes an application built with cxx-qt 0.10 (QML through a `CxxQtBuilder` QML module;
 //! `cargo run -p guestloop-qt-hello` in this repository is one, and every snippet below comes
-//! from it). Each step names what to add.
+//! from it; `guestloop-qt-lookup` adds Cancel, search-as-you-type and closing while busy).
 //!
 //! **1. Depend on it**, with the same cxx-qt version as this crate (two cxx-qt versions in one
 //! binary do not link). `cxx` is there because the code `#[cxx_qt::bridge]` generates names it.
+//! The executor comes with it, as [`guestloop`] (`guestloop_qt::guestloop::sleep`, …): one
+//! version, the one this crate was built with.
 //!
 //! ```toml
 //! [dependencies]
-//! guestloop = "0.1"
 //! guestloop-qt = "0.1"
 //! cxx = "1.0"
 //! cxx-qt = "0.10"
@@ -30,87 +31,77 @@
 //! cxx-qt-build = "0.10"
 //! ```
 //!
-//! Your `build.rs` stays what cxx-qt asks for; it needs nothing for this crate, whose C++ side
-//! cxx-qt-build finds by itself:
+//! `build.rs` stays what cxx-qt asks for (this crate's C++ side is found by itself).
+//!
+//! **2. Run the application through [`run`]**: it installs the guest before `setup` loads the
+//! QML (whose objects may spawn at once), and tears down in the only right order — the guest,
+//! then the engine, then the application — whatever happens.
 //!
 //! ```text
-//! CxxQtBuilder::new_qml_module(QmlModule::new("my.app").qml_file("qml/main.qml"))
-//!     .files(["src/greeter.rs"])
-//!     .build();
+//! let code = guestloop_qt::run(QGuiApplication::new(), || {
+//!     let mut engine = QQmlApplicationEngine::new();
+//!     engine.pin_mut().load(&QUrl::from("qrc:/qt/qml/my/app/qml/main.qml"));
+//!     engine
+//! });
+//! std::process::exit(code);
 //! ```
 //!
-//! **2. Install the guest** in `main`, after the application object exists and **before** the
-//! QML is loaded: QML creates your QObjects, and their code may spawn at once. ([`handle`] with
-//! no guest installed panics, and a panic inside a Qt callback aborts the process.) The QML
-//! file's URL is `qrc:/qt/qml/` + the module's URI as a path + the file's path in the module:
+//! **3. Give the QObject a [`TaskScope`]**: a field of its Rust struct, and [`QObjectTasks`]'s
+//! one method to find it. The bridge needs `impl cxx_qt::Threading for Greeter {}`;
+//! `rust_mut` needs `use cxx_qt::CxxQtType;`.
 //!
 //! ```text
-//! let mut app = QGuiApplication::new();
-//! let mut engine = QQmlApplicationEngine::new();
-//! guestloop_qt::install();
-//! engine.pin_mut().load(&QUrl::from("qrc:/qt/qml/my/app/qml/main.qml"));
-//! ```
+//! #[derive(Default)]
+//! pub struct GreeterRust {
+//!     greeting: QString,
+//!     tasks: guestloop_qt::TaskScope, // its tasks end when the object does
+//! }
 //!
-//! **3. Spawn tasks from a QObject's Rust code**: from a `#[qinvokable]` method, or from
-//! `cxx_qt::Initialize::initialize` for work that starts with the object. A task runs after the
-//! method has returned, so it must not hold `self`; it writes back through a [`QObjectHandle`],
-//! which queues each change on the Qt thread and drops it, safely, once the object is gone. That
-//! needs `impl cxx_qt::Threading for Greeter {}` in the bridge and `use cxx_qt::Threading;` in
-//! the Rust code (for `qt_thread()`).
-//!
-//! ```text
-//! impl qobject::Greeter {
-//!     fn greet(mut self: Pin<&mut Self>, name: QString) {
-//!         self.as_mut().set_busy(true);
-//!         let greeter = guestloop_qt::QObjectHandle::new(self.qt_thread());
-//!         let name = name.to_string();
-//!         // Dropping the JoinHandle detaches the task: it runs on, on its own.
-//!         drop(guestloop_qt::handle().spawn_local(async move {
-//!             guestloop::sleep(Duration::from_millis(200)).await;       // a guest timer: no thread
-//!             let greeting = guestloop::unblock(move || slow_greeting(&name)).await; // a worker thread
-//!             let greeting = greeting.unwrap_or_else(|error| format!("no greeting: {error}"));
-//!             // Err(ObjectGone) if the window closed meanwhile: then nothing is written.
-//!             let _ = greeter.update(move |mut greeter| {
-//!                 greeter.as_mut().set_greeting(QString::from(&greeting));
-//!                 greeter.set_busy(false);
-//!             });
-//!         }));
+//! impl guestloop_qt::QObjectTasks for qobject::Greeter {
+//!     fn task_scope(self: Pin<&mut Self>) -> &mut guestloop_qt::TaskScope {
+//!         &mut self.rust_mut().get_mut().tasks
 //!     }
 //! }
 //! ```
 //!
-//! [`guestloop::unblock`] returns a `JoinHandle`: its output is `Err` if the work panicked.
+//! **4. Spawn from invokables**, in one line: [`spawn_task`](QObjectTasks::spawn_task),
+//! [`spawn_latest`](QObjectTasks::spawn_latest) (a newer call aborts the older: search as you
+//! type), [`spawn_if_idle`](QObjectTasks::spawn_if_idle) (ignore clicks while busy). The task
+//! gets a handle to write back with; a write queued by a task that has since been aborted, or
+//! whose object is gone, is dropped, never applied. Cancel with
+//! [`TaskScope::cancel`]; workers see it through the handle's [`CancelToken`].
 //!
-//! **4. Await signals** as streams, or one emission at a time ([`next_emission`]). Connect where
-//! the object is at hand (an invokable, or `initialize`); the closure cxx-qt's `on_<signal>`
-//! takes receives the object and the signal's arguments, `|object, arg1, arg2|`:
+//! ```text
+//! fn greet(self: Pin<&mut Self>, name: QString) {
+//!     let name = name.to_string();
+//!     self.spawn_latest("greet", |greeter| async move {
+//!         sleep(Duration::from_millis(200)).await;                  // a guest timer: no thread
+//!         let greeting = unblock(move || slow_greeting(&name)).await; // a worker thread
+//!         let greeting = greeting.unwrap_or_else(|error| format!("no greeting: {error}"));
+//!         let _ = greeter.update(move |greeter| greeter.set_greeting(QString::from(&greeting)));
+//!     });
+//! }
+//! ```
+//!
+//! A panic in a task goes to the executor's panic hook ([`run_with`] and
+//! [`guestloop::Builder::on_task_panic`] set one); the other tasks go on. To close a window
+//! while tasks run, [`TaskScope::close`] cancels them, gives them a bounded time, then aborts
+//! the rest. A task that decides the application is done calls [`exit_event_loop`]`(code)`.
+//!
+//! **5. Await signals** as streams, or one emission at a time ([`next_emission`]). Connect where
+//! the object is at hand; the closure cxx-qt's `on_<signal>` takes receives the object and the
+//! signal's arguments. The stream ends (`None`) when the object is destroyed.
 //!
 //! ```text
 //! let mut clicks = guestloop_qt::signal_stream(|send| self.as_mut().on_clicked(move |_| send.send(())));
-//! let mut edits = guestloop_qt::signal_stream(|send| self.as_mut().on_edited(move |_, text| send.send(text.to_string())));
-//! drop(guestloop_qt::handle().spawn_local(async move {
+//! self.spawn_task(|_| async move {
 //!     while clicks.next().await.is_some() { /* each click */ }
-//! }));
+//! });
 //! ```
 //!
-//! The stream ends (`None`) when the object is destroyed; dropping it disconnects.
-//!
-//! **5. End and tear down in order.** A task that decides the application is done calls
-//! [`exit_event_loop`]`(code)`, which makes `exec()` return `code`. Then: the guest first (its
-//! tasks' destructors may still use QML objects), then the engine, then the application; then
-//! exit with the code. [`uninstall`] drops every task and the host's Qt objects, whatever
-//! handles are still around.
-//!
-//! ```text
-//! let code = app.pin_mut().exec();
-//! guestloop_qt::uninstall();
-//! drop(engine);
-//! drop(app);
-//! std::process::exit(code);
-//! ```
-//!
-//! The example application, `hosts/qt/examples/hello/`, is these five steps with a QML window;
-//! its test runs it offscreen.
+//! Without [`run`]: [`install`] after `QGuiApplication::new()` and before the QML loads;
+//! after `exec()`, [`uninstall`], then drop the engine, then the application. A task outside
+//! any scope (`guestloop_qt::handle().spawn_local(..)`) lives until it ends or [`uninstall`].
 //!
 //! # How the host works
 //!

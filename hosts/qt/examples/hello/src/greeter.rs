@@ -1,11 +1,12 @@
-//! [`Greeter`]: a QObject with an async method. `greet(name)` returns at once; a guest task then
-//! waits (a guest timer, no thread), does slow work on a worker thread (`guestloop::unblock`)
-//! and writes the greeting back through a [`QObjectHandle`], which drops the change safely if
-//! the window is gone by then.
+//! [`Greeter`]: a QObject with an async method. `greet(name)` returns at once; a task in the
+//! object's [`TaskScope`] then waits (a guest timer, no thread), does slow work on a worker
+//! thread (`unblock`) and writes the greeting back through its handle. A newer `greet`
+//! replaces an older one, and the window closing ends it: neither writes anything afterwards.
 
-use cxx_qt::Threading;
+use cxx_qt::CxxQtType;
 use cxx_qt_lib::QString;
-use guestloop_qt::QObjectHandle;
+use guestloop_qt::guestloop::{sleep, unblock};
+use guestloop_qt::{QObjectTasks, TaskScope};
 use std::cell::RefCell;
 use std::pin::Pin;
 use std::time::Duration;
@@ -52,6 +53,13 @@ pub use qobject::{Greeter, greeter_new};
 pub struct GreeterRust {
     greeting: QString,
     busy: bool,
+    tasks: TaskScope,
+}
+
+impl QObjectTasks for qobject::Greeter {
+    fn task_scope(self: Pin<&mut Self>) -> &mut TaskScope {
+        &mut self.rust_mut().get_mut().tasks
+    }
 }
 
 /// What to do with a greeting once it is shown.
@@ -81,12 +89,11 @@ impl cxx_qt::Initialize for qobject::Greeter {
 impl qobject::Greeter {
     fn greet(mut self: Pin<&mut Self>, name: QString) {
         self.as_mut().set_busy(true);
-        let greeter = QObjectHandle::new(self.qt_thread());
         let name = name.to_string();
         // The task outlives this call: it holds a handle to the object, never the object.
-        drop(guestloop_qt::handle().spawn_local(async move {
-            guestloop::sleep(Duration::from_millis(200)).await; // a guest timer: no thread
-            let greeting = guestloop::unblock(move || slow_greeting(&name)).await;
+        self.spawn_latest("greet", |greeter| async move {
+            sleep(Duration::from_millis(200)).await; // a guest timer: no thread
+            let greeting = unblock(move || slow_greeting(&name)).await;
             let greeting = greeting.unwrap_or_else(|error| format!("no greeting: {error}"));
             let shown = greeting.clone();
             let written = greeter.update(move |mut greeter| {
@@ -99,7 +106,7 @@ impl qobject::Greeter {
             {
                 then(&greeting);
             }
-        }));
+        });
     }
 }
 

@@ -18,17 +18,13 @@ fn main() {
         }
     }
 
-    // 1. Qt first, 2. then the guest, before the QML whose objects spawn tasks.
-    let mut app = QGuiApplication::new();
-    let mut engine = QQmlApplicationEngine::new();
-    guestloop_qt::install();
-    engine
-        .pin_mut()
-        .load(&QUrl::from("qrc:/qt/qml/org/guestloop/hello/qml/main.qml"));
-    let code = app.pin_mut().exec();
-    // 5. Teardown in order: the guest (its tasks), then the engine, then Qt.
-    guestloop_qt::uninstall();
-    drop(engine);
-    drop(app);
+    // Qt, then the guest, then the QML whose objects spawn tasks; torn down the other way round.
+    let code = guestloop_qt::run(QGuiApplication::new(), || {
+        let mut engine = QQmlApplicationEngine::new();
+        engine
+            .pin_mut()
+            .load(&QUrl::from("qrc:/qt/qml/org/guestloop/hello/qml/main.qml"));
+        engine
+    });
     std::process::exit(code);
 }
