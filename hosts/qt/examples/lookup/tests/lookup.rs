@@ -8,9 +8,9 @@
 use cxx::UniquePtr;
 use cxx_qt_lib::{QGuiApplication, QString};
 use guestloop_qt::QObjectTasks;
-use guestloop_qt::guestloop::{JoinHandle, sleep, unblock_stats, yield_now};
+use guestloop_qt::guestloop::{Builder, JoinHandle, sleep, unblock_stats, yield_now};
 use guestloop_qt_lookup::lookup::{Lookup, lookup_new};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::process::{Command, ExitCode};
 use std::rc::Rc;
@@ -33,7 +33,17 @@ fn check<F: Future<Output = CheckResult> + 'static>(
     what: &str,
     body: F,
 ) -> bool {
-    let guest = guestloop_qt::install();
+    check_with(Builder::default(), app, what, body)
+}
+
+/// [`check`] on a guest built from `builder`.
+fn check_with<F: Future<Output = CheckResult> + 'static>(
+    builder: Builder,
+    app: &mut UniquePtr<QGuiApplication>,
+    what: &str,
+    body: F,
+) -> bool {
+    let guest = guestloop_qt::install_with(builder);
     let mut task: JoinHandle<CheckResult> = guest.spawn_local(async move {
         let outcome = body.await;
         guestloop_qt::exit_event_loop(0);
@@ -195,8 +205,10 @@ async fn a_graceful_close_waits_within_its_bound() -> CheckResult {
         .close(Duration::from_millis(500))
         .await;
     let took = started.elapsed();
+    // The worker has answered; it counts as idle a moment later.
+    let idle = wait_until(Duration::from_millis(50), || busy_workers() == 0).await;
     ensure!(
-        aborted == 0 && took < Duration::from_millis(100) && busy_workers() == 0,
+        aborted == 0 && took < Duration::from_millis(100) && idle.is_some(),
         "the load did not wind down: {aborted} aborted after {took:?}, {} workers busy",
         busy_workers()
     );
@@ -219,6 +231,24 @@ async fn a_graceful_close_waits_within_its_bound() -> CheckResult {
         lookup.pin_mut().task_scope().running() == 0,
         "the scope still holds tasks"
     );
+    Ok(())
+}
+
+/// A scoped task's panic reaches the executor's panic hook; the scope's other tasks go on.
+async fn a_scoped_panic_reaches_the_panic_hook(panics: Rc<RefCell<Vec<String>>>) -> CheckResult {
+    let mut lookup = lookup_new();
+    let seen = results_seen(&mut lookup);
+    lookup
+        .pin_mut()
+        .spawn_task(|_| async { panic!("a scoped task failed") });
+    lookup.pin_mut().search(QString::from("ho"));
+    let shown = wait_until(Duration::from_secs(2), || !seen.lock().unwrap().is_empty()).await;
+    let panics = panics.borrow().clone();
+    ensure!(
+        panics == ["a scoped task failed"],
+        "the panic hook saw {panics:?}"
+    );
+    ensure!(shown.is_some(), "the other task did not go on");
     Ok(())
 }
 
@@ -272,7 +302,17 @@ fn main() -> ExitCode {
         &mut app,
         "a graceful close waits within its bound",
         a_graceful_close_waits_within_its_bound(),
-    ) & quitting_mid_load_exits_cleanly();
+    ) & {
+        let panics = Rc::new(RefCell::new(Vec::new()));
+        let hook = panics.clone();
+        check_with(
+            Builder::default()
+                .on_task_panic(move |panic| hook.borrow_mut().push(panic.message().to_owned())),
+            &mut app,
+            "a scoped task's panic reaches the panic hook",
+            a_scoped_panic_reaches_the_panic_hook(panics),
+        )
+    } & quitting_mid_load_exits_cleanly();
     if passed {
         ExitCode::SUCCESS
     } else {
