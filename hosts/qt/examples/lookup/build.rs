@@ -3,6 +3,6 @@ use cxx_qt_build::{CxxQtBuilder, QmlModule};
 
 fn main() {
     CxxQtBuilder::new_qml_module(QmlModule::new("org.guestloop.lookup").qml_file("qml/main.qml"))
-        .files(["src/lookup.rs"])
+        .files(["src/lookup.rs", "src/by_hand.rs"])
         .build();
 }

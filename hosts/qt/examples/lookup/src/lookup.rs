@@ -174,7 +174,7 @@ fn slow_sum(lookup: &QObjectHandle<Lookup>) -> Option<u64> {
 }
 
 /// The words that start with `query`, after a slow look-up: `"query: word, word"`.
-fn find_words(query: &str) -> String {
+pub(crate) fn find_words(query: &str) -> String {
     const WORDS: &[&str] = &[
         "guest", "guide", "guild", "host", "hostel", "loop", "loom", "qt", "queue", "quick",
         "scope", "scone", "task", "taste", "timer", "token",
