@@ -252,6 +252,29 @@ async fn a_scoped_panic_reaches_the_panic_hook(panics: Rc<RefCell<Vec<String>>>)
     Ok(())
 }
 
+/// An object that outlives its guest (the guest uninstalled first, the order `run` keeps, or
+/// the other way round) drops cleanly: its scope aborts handles of an executor that is gone.
+fn an_object_outliving_its_guest_drops_cleanly(app: &mut UniquePtr<QGuiApplication>) -> bool {
+    let guest = guestloop_qt::install();
+    let mut lookup = lookup_new();
+    lookup.pin_mut().load();
+    lookup.pin_mut().search(QString::from("q"));
+    let mut task = guest.spawn_local(async {
+        sleep(Duration::from_millis(400)).await; // the load's worker is running by now
+        guestloop_qt::exit_event_loop(0);
+    });
+    app.pin_mut().exec();
+    let stats = guestloop_qt::uninstall();
+    let running = lookup.pin_mut().task_scope().running();
+    drop(lookup);
+    let ok = task.try_take().is_some() && stats.is_some_and(|stats| stats.live_tasks > 1);
+    println!(
+        "{} an object outliving its guest drops cleanly ({running} tasks left in its scope)",
+        if ok { "ok  " } else { "FAIL" }
+    );
+    ok
+}
+
 /// The binary, quitting gracefully mid-load as closing its window does, exits 0: no task had
 /// to be aborted.
 fn quitting_mid_load_exits_cleanly() -> bool {
@@ -312,7 +335,8 @@ fn main() -> ExitCode {
             "a scoped task's panic reaches the panic hook",
             a_scoped_panic_reaches_the_panic_hook(panics),
         )
-    } & quitting_mid_load_exits_cleanly();
+    } & an_object_outliving_its_guest_drops_cleanly(&mut app)
+        & quitting_mid_load_exits_cleanly();
     if passed {
         ExitCode::SUCCESS
     } else {
