@@ -149,6 +149,7 @@ impl TaskScope {
     /// workers stop and the tasks that wait for them end by themselves, waits up to `grace` on
     /// the guest clock for them to end, then aborts those still running. The future resolves
     /// to how many had to be aborted; the scope is empty from this call on and stays usable.
+    /// Dropping the future unfinished aborts the tasks it was waiting for.
     ///
     /// The future does not borrow the scope: await it in a task of its own (not one of this
     /// scope's), then close the window or quit. While it waits, the tokens are set, so the
@@ -166,14 +167,15 @@ impl TaskScope {
     /// }
     /// ```
     pub fn close(&mut self, grace: Duration) -> impl Future<Output = usize> + 'static {
-        let tasks: Vec<ScopedTask> = self.tasks.drain(..).collect();
-        for task in &tasks {
+        let closing = Closing(self.tasks.drain(..).collect());
+        for task in &closing.0 {
             task.cancel.cancel();
         }
         async move {
+            let mut closing = closing;
             let deadline = guestloop::now().saturating_add(grace);
             let mut aborted = 0;
-            for mut task in tasks {
+            for task in &mut closing.0 {
                 let left = deadline.saturating_duration_since(guestloop::now());
                 if guestloop::timeout(left, &mut task.handle).await.is_err() {
                     task.handle.abort();
@@ -197,6 +199,18 @@ impl TaskScope {
             .iter()
             .filter(|task| !task.handle.is_finished())
             .count()
+    }
+}
+
+/// The tasks a [`TaskScope::close`] waits for: aborted if its future is dropped first (and
+/// harmlessly again, once they have ended, when it completes).
+struct Closing(Vec<ScopedTask>);
+
+impl Drop for Closing {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.handle.abort();
+        }
     }
 }
 

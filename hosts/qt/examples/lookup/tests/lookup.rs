@@ -231,6 +231,18 @@ async fn a_graceful_close_waits_within_its_bound() -> CheckResult {
         lookup.pin_mut().task_scope().running() == 0,
         "the scope still holds tasks"
     );
+
+    lookup
+        .pin_mut()
+        .spawn_task(|_| std::future::pending::<()>());
+    let live = guestloop_qt::handle().stats().live_tasks;
+    drop(lookup.pin_mut().task_scope().close(Duration::from_secs(1)));
+    yield_now().await;
+    let left = guestloop_qt::handle().stats().live_tasks;
+    ensure!(
+        left + 1 == live,
+        "a close dropped unawaited left its task running: {live} live before, {left} after"
+    );
     Ok(())
 }
 
