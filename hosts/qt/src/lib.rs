@@ -31,11 +31,18 @@
 //! cxx-qt-build = "0.10"
 //! ```
 //!
-//! `build.rs` stays what cxx-qt asks for (this crate's C++ side is found by itself).
+//! `build.rs` stays what cxx-qt asks for; this crate's C++ side is found by itself:
+//!
+//! ```text
+//! CxxQtBuilder::new_qml_module(QmlModule::new("my.app").qml_file("qml/main.qml"))
+//!     .files(["src/greeter.rs"])
+//!     .build();
+//! ```
 //!
 //! **2. Run the application through [`run`]**: it installs the guest before `setup` loads the
 //! QML (whose objects may spawn at once), and tears down in the only right order — the guest,
-//! then the engine, then the application — whatever happens.
+//! then the engine, then the application — whatever happens. The QML file's URL is
+//! `qrc:/qt/qml/` + the module's URI as a path + the file's path in the module:
 //!
 //! ```text
 //! let code = guestloop_qt::run(QGuiApplication::new(), || {
@@ -47,10 +54,14 @@
 //! ```
 //!
 //! **3. Give the QObject a [`TaskScope`]**: a field of its Rust struct, and [`QObjectTasks`]'s
-//! one method to find it. The bridge needs `impl cxx_qt::Threading for Greeter {}`;
-//! `rust_mut` needs `use cxx_qt::CxxQtType;`.
+//! one method to find it. The bridge needs `impl cxx_qt::Threading for Greeter {}`.
 //!
 //! ```text
+//! use cxx_qt::CxxQtType; // rust_mut
+//! use guestloop_qt::guestloop::{sleep, unblock};
+//! use guestloop_qt::{QObjectTasks, TaskScope}; // QObjectTasks: spawn_latest and the others
+//! use std::pin::Pin;
+//!
 //! #[derive(Default)]
 //! pub struct GreeterRust {
 //!     greeting: QString,
@@ -66,10 +77,16 @@
 //!
 //! **4. Spawn from invokables**, in one line: [`spawn_task`](QObjectTasks::spawn_task),
 //! [`spawn_latest`](QObjectTasks::spawn_latest) (a newer call aborts the older: search as you
-//! type), [`spawn_if_idle`](QObjectTasks::spawn_if_idle) (ignore clicks while busy). The task
-//! gets a handle to write back with; a write queued by a task that has since been aborted, or
-//! whose object is gone, is dropped, never applied. Cancel with
-//! [`TaskScope::cancel`]; workers see it through the handle's [`CancelToken`].
+//! type), [`spawn_if_idle`](QObjectTasks::spawn_if_idle) (ignore clicks while busy). Each
+//! returns at once; the task first runs after the invokable has returned. It gets a handle to
+//! write back with (from the task, or from a worker thread: it is `Send`, so a worker can
+//! report progress itself); a write queued by a task that has since been aborted, or whose
+//! object is gone, is dropped, never applied.
+//!
+//! [`TaskScope::cancel`]`("key")` aborts that task at once: it runs no further, and the writes
+//! it queued are dropped, so the invokable that cancels writes what the window shows next
+//! ("cancelled", not busy). Its workers see it through the handle's
+//! [`cancel_token`](QObjectHandle::cancel_token) and return early.
 //!
 //! ```text
 //! fn greet(self: Pin<&mut Self>, name: QString) {
@@ -84,9 +101,16 @@
 //! ```
 //!
 //! A panic in a task goes to the executor's panic hook ([`run_with`] and
-//! [`guestloop::Builder::on_task_panic`] set one); the other tasks go on. To close a window
-//! while tasks run, [`TaskScope::close`] cancels them, gives them a bounded time, then aborts
-//! the rest. A task that decides the application is done calls [`exit_event_loop`]`(code)`.
+//! [`guestloop::Builder::on_task_panic`] set one); the other tasks go on. A task that decides
+//! the application is done calls [`exit_event_loop`]`(code)`.
+//!
+//! To close a window while tasks run, [`TaskScope::close`] sets their tokens, gives them a
+//! bounded time to end by themselves, then aborts the rest. In QML, refuse the close and ask
+//! the object to quit (`Window { onClosing: (close) => { close.accepted = false;
+//! greeter.quit_gracefully() } }`), whose invokable awaits the close in a task outside the
+//! scope and then calls [`exit_event_loop`]: the application quits, and the window goes with
+//! it (the `TaskScope::close` docs show the invokable; a second close request closes an empty
+//! scope at once).
 //!
 //! **5. Await signals** as streams, or one emission at a time ([`next_emission`]). Connect where
 //! the object is at hand; the closure cxx-qt's `on_<signal>` takes receives the object and the

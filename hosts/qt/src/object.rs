@@ -21,19 +21,19 @@ pub struct ObjectGone;
 ///
 /// Changes run on the Qt thread, from its event loop, in the order they were made; once the
 /// object is destroyed they are dropped and say so ([`ObjectGone`]), never touching freed memory.
-/// In the object's Rust code:
+/// A [`TaskScope`](crate::TaskScope)'s tasks get one each (and it also drops every change not
+/// yet run when its task is cancelled: see [`cancel_token`](Self::cancel_token)). For code
+/// outside a scope, make one from the object's Rust code (`qt_thread` needs
+/// `use cxx_qt::Threading;`):
 ///
 /// ```text
 /// let label = guestloop_qt::QObjectHandle::new(self.qt_thread());
-/// guestloop_qt::handle().spawn_local(async move {
-///     let answer = guestloop::unblock(slow_lookup).await;
+/// drop(guestloop_qt::handle().spawn_local(async move {
+///     let answer = guestloop_qt::guestloop::unblock(slow_lookup).await.unwrap_or_default();
 ///     // The window may have closed meanwhile: then this does nothing.
 ///     let _ = label.update(move |object| object.set_text(QString::from(&answer)));
-/// });
+/// }));
 /// ```
-///
-/// The handle a [`TaskScope`](crate::TaskScope) gives its task also drops every change that has
-/// not run when the task is cancelled: see [`cancel_token`](Self::cancel_token).
 pub struct QObjectHandle<T: Threading> {
     thread: CxxQtThread<T>,
     cancel: CancelToken,

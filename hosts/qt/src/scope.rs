@@ -247,9 +247,13 @@ impl Drop for Unfinished {
 }
 
 /// One-line spawns from a QObject's invokables, on the [`TaskScope`] it keeps. Implement
-/// [`task_scope`](Self::task_scope) once per QObject type; the rest comes with the trait.
+/// [`task_scope`](Self::task_scope) once per QObject type; the rest comes with the trait. Each
+/// spawn returns at once: the task first runs after the invokable has returned.
 ///
 /// ```text
+/// use cxx_qt::CxxQtType; // rust_mut
+/// use guestloop_qt::QObjectTasks; // the spawns are this trait's methods
+///
 /// #[derive(Default)]
 /// pub struct SearchRust {
 ///     results: QString,
