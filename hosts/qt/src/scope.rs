@@ -78,6 +78,14 @@ impl ScopedTask {
     }
 }
 
+/// The scope owns its tasks: one it lets go of unfinished is aborted, not detached. (Its token
+/// is left alone: a finished task's queued writes still land.)
+impl Drop for ScopedTask {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
+
 impl TaskScope {
     /// An empty scope.
     pub fn new() -> TaskScope {
@@ -167,15 +175,15 @@ impl TaskScope {
     /// }
     /// ```
     pub fn close(&mut self, grace: Duration) -> impl Future<Output = usize> + 'static {
-        let closing = Closing(self.tasks.drain(..).collect());
-        for task in &closing.0 {
+        // Dropped with the future, finished or not: what is left then is aborted.
+        let mut closing: Vec<ScopedTask> = self.tasks.drain(..).collect();
+        for task in &closing {
             task.cancel.cancel();
         }
         async move {
-            let mut closing = closing;
             let deadline = guestloop::now().saturating_add(grace);
             let mut aborted = 0;
-            for task in &mut closing.0 {
+            for task in &mut closing {
                 let left = deadline.saturating_duration_since(guestloop::now());
                 if guestloop::timeout(left, &mut task.handle).await.is_err() {
                     task.handle.abort();
@@ -199,18 +207,6 @@ impl TaskScope {
             .iter()
             .filter(|task| !task.handle.is_finished())
             .count()
-    }
-}
-
-/// The tasks a [`TaskScope::close`] waits for: aborted if its future is dropped first (and
-/// harmlessly again, once they have ended, when it completes).
-struct Closing(Vec<ScopedTask>);
-
-impl Drop for Closing {
-    fn drop(&mut self) {
-        for task in &self.0 {
-            task.handle.abort();
-        }
     }
 }
 
