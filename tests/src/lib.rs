@@ -2,7 +2,7 @@
 //!
 //! Owns: [`simulation`] (a plain synchronous statement of the sieve's rules, also the benchmark's
 //! baseline), [`snapshots`] (where every crate's insta snapshots live), [`host_figures`] (what
-//! every host's benchmark measures) and the test modules: executor behaviour, the test host and
+//! every host's benchmark measures), [`rerun`] (the Qt tests' start on the offscreen platform) and the test modules: executor behaviour, the test host and
 //! the conformance kit, snapshots of every frame, properties over random grids. It uses only
 //! guestloop's public API, never its internals.
 
@@ -10,6 +10,7 @@ pub mod counting_alloc;
 pub mod faulty_host;
 pub mod host_figures;
 pub mod loop_host;
+pub mod rerun;
 pub mod simulation;
 pub mod snapshots;
 

@@ -9,7 +9,7 @@
 use cxx_qt_lib::QGuiApplication;
 use guestloop_tests::host_figures::{self, measure};
 use std::cell::RefCell;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::rc::Rc;
 
 fn main() -> ExitCode {
@@ -18,13 +18,9 @@ fn main() -> ExitCode {
         println!("host bench: run `cargo bench -p guestloop-qt --bench host` for figures");
         return ExitCode::SUCCESS;
     }
-    if std::env::var_os("QT_QPA_PLATFORM").is_none() {
-        let status = Command::new(std::env::current_exe().expect("the bench's own path"))
-            .args(&args[1..])
-            .env("QT_QPA_PLATFORM", "offscreen")
-            .status()
-            .expect("the bench could start itself again");
-        return ExitCode::from(status.code().unwrap_or(1) as u8);
+    // Headless: start again on Qt's offscreen platform.
+    if let Some(code) = guestloop_tests::rerun::unless_set("QT_QPA_PLATFORM", "offscreen") {
+        return code;
     }
     if !args.iter().any(|arg| arg == "--no-header") {
         println!("## Hosts ({})\n", host_figures::cpu_name());

@@ -13,7 +13,7 @@ use guestloop::{Builder, JoinError, TickClock, sleep, spawn_local};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -264,14 +264,9 @@ const QT_CHECKS: &[(&str, QtCheck)] = &[
 ];
 
 fn main() -> ExitCode {
-    if std::env::var_os("QT_QPA_PLATFORM").is_none() {
-        // Run headless: start again with Qt's offscreen platform.
-        let status = Command::new(std::env::current_exe().expect("the test's own path"))
-            .args(std::env::args_os().skip(1))
-            .env("QT_QPA_PLATFORM", "offscreen")
-            .status()
-            .expect("the test could start itself again");
-        return ExitCode::from(status.code().unwrap_or(1) as u8);
+    // Headless: start again on Qt's offscreen platform.
+    if let Some(code) = guestloop_tests::rerun::unless_set("QT_QPA_PLATFORM", "offscreen") {
+        return code;
     }
     let mut harness = QtHarness {
         app: QGuiApplication::new(),

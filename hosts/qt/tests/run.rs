@@ -8,7 +8,7 @@ use cxx_qt_lib::QGuiApplication;
 use guestloop::sleep;
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::time::Duration;
 
 thread_local! {
@@ -85,13 +85,9 @@ fn run_tears_down_the_guest_before_the_engine() -> bool {
 }
 
 fn main() -> ExitCode {
-    if std::env::var_os("QT_QPA_PLATFORM").is_none() {
-        let status = Command::new(std::env::current_exe().expect("the test's own path"))
-            .args(std::env::args_os().skip(1))
-            .env("QT_QPA_PLATFORM", "offscreen")
-            .status()
-            .expect("the test could start itself again");
-        return ExitCode::from(status.code().unwrap_or(1) as u8);
+    // Headless: start again on Qt's offscreen platform.
+    if let Some(code) = guestloop_tests::rerun::unless_set("QT_QPA_PLATFORM", "offscreen") {
+        return code;
     }
     let passed =
         a_panic_in_setup_uninstalls_the_guest() & run_tears_down_the_guest_before_the_engine();

@@ -89,13 +89,9 @@ fn a_write_back_to_a_destroyed_object_is_a_no_op(
 }
 
 fn main() -> ExitCode {
-    if std::env::var_os("QT_QPA_PLATFORM").is_none() {
-        let status = Command::new(std::env::current_exe().expect("the test's own path"))
-            .args(std::env::args_os().skip(1))
-            .env("QT_QPA_PLATFORM", "offscreen")
-            .status()
-            .expect("the test could start itself again");
-        return ExitCode::from(status.code().unwrap_or(1) as u8);
+    // Headless: start again on Qt's offscreen platform.
+    if let Some(code) = guestloop_tests::rerun::unless_set("QT_QPA_PLATFORM", "offscreen") {
+        return code;
     }
     let mut app = QGuiApplication::new();
     let passed =
