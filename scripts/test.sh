@@ -35,7 +35,7 @@ if git grep -n 'allow(unsafe_code)' -- core ':!core/src/task/cell.rs'; then
 fi
 echo "== cargo test"
 cargo test --workspace "${hooks[@]}"
-echo "== loom: every interleaving of the executor's cross-thread handshake and of a task cell's references"
+echo "== loom: every interleaving of the executor's cross-thread handshake, a task cell's references and a cancel token's waiters"
 # A cfg of our own (other crates read `cfg(loom)`), and a target dir of its own, since the flag
 # changes every crate's build.
 RUSTFLAGS="--cfg guestloop_loom" CARGO_TARGET_DIR=target/loom \

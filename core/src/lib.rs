@@ -129,30 +129,21 @@
 //!
 //! **Cancellation** cannot interrupt a closure that runs: [`JoinHandle::abort`] resolves the
 //! handle at once, but the work finishes on its thread. Work that should stop early checks a
-//! flag, and a guard sets that flag when the task that awaits the work is dropped:
+//! [`CancelToken`], and a guard in the task sets it when the task is aborted or dropped:
 //!
 //! ```
+//! use guestloop::CancelToken;
 //! use guestloop::testing::TestHost;
-//! use std::sync::Arc;
-//! use std::sync::atomic::{AtomicBool, Ordering};
 //! use std::time::Duration;
 //!
-//! /// Sets the flag when dropped: when the task awaiting the work is cancelled.
-//! struct CancelOnDrop(Arc<AtomicBool>);
-//! impl Drop for CancelOnDrop {
-//!     fn drop(&mut self) {
-//!         self.0.store(true, Ordering::Relaxed);
-//!     }
-//! }
-//!
 //! let mut host = TestHost::default();
-//! let cancelled = Arc::new(AtomicBool::new(false));
-//! let flag = cancelled.clone();
+//! let token = CancelToken::new();
+//! let worker = token.clone();
 //! let search = host.spawn_local(async move {
-//!     let _cancel = CancelOnDrop(flag.clone());
+//!     let _stop = worker.clone().cancel_on_drop();
 //!     guestloop::unblock(move || {
 //!         let mut rounds = 0u64;
-//!         while !flag.load(Ordering::Relaxed) {
+//!         while !worker.is_cancelled() {
 //!             rounds += 1; // a slice of a search that could go on for hours
 //!             std::thread::sleep(Duration::from_millis(1));
 //!         }
@@ -161,8 +152,8 @@
 //!     .await
 //! });
 //! host.run_pending(); // the search starts
-//! search.abort(); // the task is dropped, the guard sets the flag, the work stops
-//! assert!(cancelled.load(Ordering::Relaxed));
+//! search.abort(); // the task is dropped, the guard sets the token, the work stops
+//! assert!(token.is_cancelled());
 //! ```
 //!
 //! **Split long work into jobs** of a few milliseconds to a few tens of milliseconds each: a
@@ -217,6 +208,7 @@
 //! hosts whose clocks are real.)
 
 mod batch;
+mod cancel;
 mod clock;
 mod context;
 mod executor;
@@ -242,6 +234,7 @@ pub mod primes;
 pub mod sieve;
 pub mod testing;
 
+pub use cancel::{CancelOnDrop, CancelToken, Cancelled};
 pub use clock::Clock;
 pub use executor::{
     Builder, DEFAULT_MAX_CATCH_UP, DEFAULT_POLL_BUDGET, Executor, ExecutorStats, Handle,

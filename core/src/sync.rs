@@ -2,8 +2,9 @@
 //! `cfg(guestloop_loom)` so that `shared.rs`'s model test explores every interleaving.
 //!
 //! Owns nothing but that choice. Only the handshake's own state (the shared queues, the pending
-//! and run-requested flags, a task's remote-wake flag) and the task cell's (its reference count,
-//! its join state's lock) use these; everything else uses `std`.
+//! and run-requested flags, a task's remote-wake flag), the task cell's (its reference count,
+//! its join state's lock) and a cancel token's (its flag, its waiters' lock) use these;
+//! everything else uses `std`.
 
 #[cfg(guestloop_loom)]
 pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};

@@ -1,4 +1,5 @@
-//! [`WakerSlab`]: the wakers of timers armed with a waker other than their task's own.
+//! [`WakerSlab`]: wakers stored by a small integer key, for the executor's timers armed with a
+//! waker other than their task's own, and for the waiters of a [`CancelToken`](crate::CancelToken).
 //!
 //! Owns those wakers, out of line, so that a timer bucket holds plain data (a task id, or a key
 //! here) and emptying one costs nothing per timer. Most timers never need it: a task's own waker is
@@ -36,14 +37,14 @@ impl WakerSlab {
     pub(crate) fn get_mut(&mut self, key: u32) -> &mut Waker {
         self.slots[key as usize]
             .as_mut()
-            .expect("a timer's waker key is live")
+            .expect("a waker key is live")
     }
 
     /// Takes the waker under `key` out, freeing the key.
     pub(crate) fn remove(&mut self, key: u32) -> Waker {
         let waker = self.slots[key as usize]
             .take()
-            .expect("a timer's waker key is live");
+            .expect("a waker key is live");
         self.free.push(key);
         waker
     }
