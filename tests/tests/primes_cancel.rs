@@ -1,5 +1,5 @@
-//! Cancelling a count: no task is left alive at once, and no worker is left running once the
-//! segments in flight have finished (tens of milliseconds).
+//! Cancelling a count: no task is left alive at once, and the workers stop within a window of
+//! their segment (the count's `CancelToken`), not at its end (tens of milliseconds).
 //!
 //! Its own test binary, so that `unblock_stats` sees this count's workers only.
 
@@ -38,11 +38,14 @@ fn cancelling_leaves_no_task_alive_and_no_worker_running() {
         if stats.queued == 0 && stats.idle == stats.threads {
             break;
         }
+        // Tens of milliseconds if the workers finished their segments; one window if they
+        // saw the token. (Generous for a loaded machine; the figure is printed below.)
         assert!(
-            cancelled.elapsed() < Duration::from_secs(5),
-            "workers still busy after a cancel: {stats:?}"
+            cancelled.elapsed() < Duration::from_millis(100),
+            "workers still busy {:?} after a cancel: {stats:?}",
+            cancelled.elapsed()
         );
-        std::thread::sleep(Duration::from_millis(1));
+        std::thread::sleep(Duration::from_micros(100));
     }
     eprintln!(
         "the workers were idle {:?} after the cancel",

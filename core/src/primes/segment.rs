@@ -4,8 +4,9 @@
 //! primes (3 to 17) are already crossed out: those primes would otherwise do a third of the work.
 //!
 //! Owns nothing but integers: no tasks, no threads, no time. A segment is counted on a worker
-//! thread by one `unblock` job.
+//! thread by one `unblock` job, which looks at its count's [`CancelToken`] once per window.
 
+use crate::CancelToken;
 use std::sync::OnceLock;
 
 /// Odd numbers one window holds (a bit each: 32 KiB, a level-1 cache).
@@ -79,16 +80,23 @@ pub(crate) fn isqrt(n: u64) -> u64 {
     root
 }
 
-/// How many primes lie in `[low, high)`, given every prime up to √(high − 1) in `base`.
-pub(crate) fn count_primes_in(low: u64, high: u64, base: &[u32]) -> u64 {
+/// How many primes lie in `[low, high)`, given every prime up to √(high − 1) in `base`; `None`
+/// if `stop` was set before the last window (a window is 2¹⁹ numbers, about a millisecond of
+/// work in a debug build).
+pub(crate) fn count_primes_in(
+    low: u64,
+    high: u64,
+    base: &[u32],
+    stop: &CancelToken,
+) -> Option<u64> {
     if high <= low {
-        return 0;
+        return Some(0);
     }
     let mut count = u64::from(low <= 2 && 2 < high);
     // Odd numbers first_odd, first_odd + 2, …, below high; 1 is not prime.
     let first_odd = (low.max(3)) | 1;
     if first_odd >= high {
-        return count;
+        return Some(count);
     }
     let odds = (high - first_odd).div_ceil(2);
     // The presieved primes themselves are crossed out in the pattern: count them back.
@@ -112,6 +120,9 @@ pub(crate) fn count_primes_in(low: u64, high: u64, base: &[u32]) -> u64 {
     let first_index = (first_odd - 1) / 2;
     let mut window_start = 0;
     while window_start < odds {
+        if stop.is_cancelled() {
+            return None;
+        }
         let window_len = WINDOW_ODDS.min(odds - window_start);
         fill_from_pattern(&mut window, first_index + window_start);
         let end = window_start + window_len;
@@ -130,7 +141,7 @@ pub(crate) fn count_primes_in(low: u64, high: u64, base: &[u32]) -> u64 {
         count += window_len - marked;
         window_start = end;
     }
-    count
+    Some(count)
 }
 
 /// The words of a window that hold its first `len` bits, the last one masked to them.
@@ -150,6 +161,24 @@ mod tests {
         (low..high)
             .filter(|&n| n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0))
             .count() as u64
+    }
+
+    /// Counts `[low, high)` with a token nobody sets.
+    fn count(low: u64, high: u64, base: &[u32]) -> u64 {
+        count_primes_in(low, high, base, &CancelToken::new()).expect("never cancelled")
+    }
+
+    #[test]
+    fn a_set_token_stops_the_count_before_its_first_window() {
+        let base = base_primes(1 << 24);
+        let stop = CancelToken::new();
+        stop.cancel();
+        assert_eq!(count_primes_in(2, 1 << 24, &base, &stop), None);
+        assert_eq!(
+            count_primes_in(0, 2, &base, &stop),
+            Some(0),
+            "no window: no check"
+        );
     }
 
     #[test]
@@ -189,21 +218,17 @@ mod tests {
             (0, 200_000),
             (123_457, 123_458),
         ] {
-            assert_eq!(
-                count_primes_in(low, high, &base),
-                naive(low, high),
-                "[{low}, {high})"
-            );
+            assert_eq!(count(low, high, &base), naive(low, high), "[{low}, {high})");
         }
     }
 
     #[test]
     fn windows_join_up_across_a_segment() {
         let base = base_primes(3_000_000);
-        let whole = count_primes_in(0, 3_000_000, &base);
+        let whole = count(0, 3_000_000, &base);
         let split: u64 = (0..3_000_000)
             .step_by(777_777)
-            .map(|low| count_primes_in(low, (low + 777_777).min(3_000_000), &base))
+            .map(|low| count(low, (low + 777_777).min(3_000_000), &base))
             .sum();
         assert_eq!(whole, 216_816); // π(3·10⁶), as tables give it
         assert_eq!(split, whole);
