@@ -176,6 +176,7 @@ use cxx_qt_lib as _;
 /// The `guestloop` this crate was built with: depend on it through here to keep one version.
 pub use guestloop;
 
+pub use guestloop::CancelToken;
 pub use host::{
     QTimer, QtPoster, exec_nested_event_loop, exit_event_loop, guest_now, handle, install,
     install_with, poster, precise_single_shot_timer, try_handle, uninstall,
@@ -183,5 +184,5 @@ pub use host::{
 pub use in_host::{InHost, run_in_host};
 pub use object::{ObjectGone, QObjectHandle};
 pub use run::{QtApplication, run, run_with};
-pub use scope::{CancelToken, QObjectTasks, TaskScope};
+pub use scope::{QObjectTasks, TaskScope};
 pub use signal::{NextEmission, SignalSender, SignalStream, next_emission, signal_stream};

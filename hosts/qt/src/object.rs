@@ -5,8 +5,8 @@
 //! `CxxQtThread`, and treat a failed queue as "the object is gone"; and, for a handle of a
 //! [`TaskScope`](crate::TaskScope)'s task, dropping the changes queued before it was cancelled.
 
-use crate::scope::CancelToken;
 use cxx_qt::{CxxQtThread, Threading};
+use guestloop::CancelToken;
 use std::fmt;
 use std::pin::Pin;
 
@@ -50,10 +50,18 @@ impl<T: Threading> QObjectHandle<T> {
         QObjectHandle { thread, cancel }
     }
 
-    /// The token of the scoped task this handle belongs to (set when it is cancelled), for
-    /// workers to check; never set for a handle made with [`new`](Self::new).
+    /// The token of the scoped task this handle belongs to, set when the task is aborted,
+    /// cancelled or dropped unfinished: for workers to check, or to await
+    /// ([`CancelToken::cancelled`]). A handle made with [`new`](Self::new) has a token of its
+    /// own that nothing sets but you. Once it is set, the handle's changes are dropped.
     pub fn cancel_token(&self) -> CancelToken {
         self.cancel.clone()
+    }
+
+    /// Whether the handle's token is set: a worker's check between two steps, as
+    /// `cancel_token().is_cancelled()` without the clone.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
     }
 
     /// Queues `change` to run with the object on the Qt thread.

@@ -2,45 +2,16 @@
 //! Android component. Dropped with its object, the scope aborts every task it holds; an aborted
 //! task's queued writes are dropped, and its [`CancelToken`] tells its workers to stop.
 //!
-//! Owns the scope, the token, and [`QObjectTasks`], the one-line spawns of an invokable.
+//! Owns the scope and [`QObjectTasks`], the one-line spawns of an invokable. The token is
+//! `guestloop`'s: the same type core's own workers check.
 
 use crate::object::QObjectHandle;
 use cxx_qt::{CxxQtThread, Threading};
-use guestloop::JoinHandle;
+use guestloop::{CancelToken, JoinHandle};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-
-/// Set once a scoped task is aborted, cancelled or dropped unfinished: for work the task handed
-/// to other threads (with [`guestloop::unblock`], say), which a task's abort cannot stop.
-///
-/// `Send + Sync + Clone`; a worker checks [`is_cancelled`](Self::is_cancelled) between steps and
-/// returns early. Once set, it stays set. A token from a [`QObjectHandle`] made with
-/// [`QObjectHandle::new`] (no scope) is never set.
-#[derive(Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
-
-impl CancelToken {
-    /// Whether the task this token belongs to has been cancelled.
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::Acquire)
-    }
-
-    pub(crate) fn cancel(&self) {
-        self.0.store(true, Ordering::Release);
-    }
-}
-
-impl fmt::Debug for CancelToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("CancelToken")
-            .field(&self.is_cancelled())
-            .finish()
-    }
-}
 
 /// The tasks of one QObject. Keep it in the object's Rust struct (it is `Default`), spawn on it
 /// through [`QObjectTasks`], and the object's lifetime bounds its tasks':
@@ -117,9 +88,9 @@ impl TaskScope {
         let cancel = CancelToken::default();
         let future = task(QObjectHandle::scoped(thread, cancel.clone()));
         // Made here, not in the task: a task dropped before its first poll sets it too.
-        let unfinished = Unfinished(Some(cancel.clone()));
+        let unfinished = cancel.clone().cancel_on_drop();
         let handle = executor.spawn_local(async move {
-            let mut unfinished = unfinished;
+            let unfinished = unfinished;
             future.await;
             // Done by itself: its queued writes stand, and its workers are done (it awaited
             // them) or were detached on purpose.
@@ -221,24 +192,6 @@ impl fmt::Debug for TaskScope {
         f.debug_struct("TaskScope")
             .field("running", &self.running())
             .finish()
-    }
-}
-
-/// Lives in a scoped task's future: sets the token if the task is dropped before it finished
-/// (aborted, dropped with the guest at `uninstall`, or panicked).
-struct Unfinished(Option<CancelToken>);
-
-impl Unfinished {
-    fn disarm(&mut self) {
-        self.0 = None;
-    }
-}
-
-impl Drop for Unfinished {
-    fn drop(&mut self) {
-        if let Some(token) = self.0.take() {
-            token.cancel();
-        }
     }
 }
 
