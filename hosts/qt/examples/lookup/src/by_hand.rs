@@ -1,13 +1,14 @@
 //! [`LookupByHand`]: the same `load`, `cancel` and `search` as [`Lookup`](crate::lookup::Lookup),
 //! written without a [`TaskScope`](guestloop_qt::TaskScope), on `guestloop-qt`'s lower-level
-//! API. Kept, and compiled, to compare: the lines marked `// by hand` are what the scope does.
-//! (Its QML window is the same; only `Lookup` is registered.)
+//! API. Kept, and compiled, to compare: the lines marked `// by hand` are what the scope does,
+//! and so is most of `quit_gracefully`. (Its QML window is the same; only `Lookup` is
+//! registered.) `tests/model_lines.rs` counts both.
 
-use crate::lookup::find_words;
+use crate::words::find_words;
 use cxx_qt::{CxxQtType, Threading};
 use cxx_qt_lib::QString;
 use guestloop_qt::QObjectHandle;
-use guestloop_qt::guestloop::{JoinHandle, sleep, unblock};
+use guestloop_qt::guestloop::{JoinHandle, now, sleep, timeout, unblock};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,6 +43,11 @@ pub mod qobject {
         /// Looks `query` up; replaces the search before it.
         #[qinvokable]
         fn search(self: Pin<&mut LookupByHand>, query: QString);
+
+        /// Cancels every task, gives them half a second to wind down, then quits; the exit
+        /// code is the number of tasks that had to be aborted.
+        #[qinvokable]
+        fn quit_gracefully(self: Pin<&mut LookupByHand>);
     }
 
     impl cxx_qt::Threading for LookupByHand {}
@@ -157,6 +163,35 @@ impl LookupByHand {
             });
         });
         self.as_mut().rust_mut().get_mut().search = Some(task); // by hand
+    }
+}
+
+impl LookupByHand {
+    /// The `quit_gracefully` invokable.
+    pub fn quit_gracefully(mut self: Pin<&mut Self>) {
+        let rust = self.as_mut().rust_mut().get_mut();
+        rust.load_generation += 1; // by hand: their queued writes are dropped
+        rust.search_generation += 1; // by hand
+        let load = rust.load.take();
+        let search = rust.search.take();
+        drop(guestloop_qt::handle().spawn_local(async move {
+            let deadline = now() + Duration::from_millis(500); // by hand, from here on
+            let mut tasks = Vec::new();
+            if let Some((task, cancelled)) = load {
+                cancelled.store(true, Ordering::Release);
+                tasks.push(task);
+            }
+            tasks.extend(search);
+            let mut aborted = 0;
+            for mut task in tasks {
+                let left = deadline.saturating_duration_since(now());
+                if timeout(left, &mut task).await.is_err() {
+                    task.abort();
+                    aborted += 1;
+                }
+            }
+            guestloop_qt::exit_event_loop(aborted);
+        }));
     }
 }
 

@@ -3,11 +3,11 @@
 //! included. `search(query)` looks words up on a worker; each call replaces the one before, whose
 //! result is never shown. Destroying the object ends all of it.
 
+use crate::words::find_words;
 use cxx_qt::CxxQtType;
 use cxx_qt_lib::QString;
 use guestloop_qt::guestloop::{sleep, unblock};
-use guestloop_qt::{CancelToken, QObjectHandle, QObjectTasks, TaskScope};
-use std::cell::Cell;
+use guestloop_qt::{QObjectHandle, QObjectTasks, TaskScope};
 use std::pin::Pin;
 use std::time::Duration;
 
@@ -73,28 +73,6 @@ pub struct LookupRust {
     tasks: TaskScope,
 }
 
-thread_local! {
-    /// After how long the next Lookup, loading from the start, quits (`--load-and-quit`).
-    static LOAD_AND_QUIT: Cell<Option<Duration>> = const { Cell::new(None) };
-}
-
-/// Makes the next Lookup start a load as soon as it exists, and quit gracefully `after` that.
-pub fn load_and_quit(after: Duration) {
-    LOAD_AND_QUIT.set(Some(after));
-}
-
-impl cxx_qt::Initialize for Lookup {
-    fn initialize(mut self: Pin<&mut Self>) {
-        if let Some(after) = LOAD_AND_QUIT.take() {
-            self.as_mut().load();
-            self.spawn_task(move |lookup| async move {
-                sleep(after).await;
-                let _ = lookup.update(|lookup| lookup.quit_gracefully());
-            });
-        }
-    }
-}
-
 impl QObjectTasks for Lookup {
     fn task_scope(self: Pin<&mut Self>) -> &mut TaskScope {
         &mut self.rust_mut().get_mut().tasks
@@ -143,9 +121,7 @@ impl Lookup {
             let _ = lookup.update(move |lookup| lookup.set_results(QString::from(&found)));
         });
     }
-}
 
-impl Lookup {
     /// The `quit_gracefully` invokable.
     pub fn quit_gracefully(self: Pin<&mut Self>) {
         let closing = self.task_scope().close(Duration::from_millis(500));
@@ -160,10 +136,9 @@ impl Lookup {
 /// Half a second of work in 50 steps, with progress written back from the worker thread; `None`
 /// once the task that asked is cancelled.
 fn slow_sum(lookup: &QObjectHandle<Lookup>) -> Option<u64> {
-    let cancelled: CancelToken = lookup.cancel_token();
     let mut total = 0;
     for step in 1..=50u64 {
-        if cancelled.is_cancelled() {
+        if lookup.is_cancelled() {
             return None;
         }
         std::thread::sleep(Duration::from_millis(10));
@@ -171,19 +146,4 @@ fn slow_sum(lookup: &QObjectHandle<Lookup>) -> Option<u64> {
         let _ = lookup.update(move |lookup| lookup.set_progress(step as f64 / 50.0));
     }
     Some(total)
-}
-
-/// The words that start with `query`, after a slow look-up: `"query: word, word"`.
-pub(crate) fn find_words(query: &str) -> String {
-    const WORDS: &[&str] = &[
-        "guest", "guide", "guild", "host", "hostel", "loop", "loom", "qt", "queue", "quick",
-        "scope", "scone", "task", "taste", "timer", "token",
-    ];
-    std::thread::sleep(Duration::from_millis(30));
-    let found: Vec<&str> = WORDS
-        .iter()
-        .copied()
-        .filter(|word| word.starts_with(query))
-        .collect();
-    format!("{query}: {}", found.join(", "))
 }

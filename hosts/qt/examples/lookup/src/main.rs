@@ -11,7 +11,7 @@ fn main() {
         (None, ..) => {}
         (Some("--load-and-quit"), Some(ms), None) if ms.parse::<u64>().is_ok() => {
             let ms = ms.parse().unwrap_or_default();
-            guestloop_qt_lookup::lookup::load_and_quit(Duration::from_millis(ms));
+            guestloop_qt_lookup::autoquit::load_and_quit(Duration::from_millis(ms));
         }
         _ => {
             eprintln!("usage: guestloop-qt-lookup [--load-and-quit MS]");

@@ -192,7 +192,8 @@ async fn destroying_the_object_ends_its_tasks() -> CheckResult {
 }
 
 /// A graceful close waits for tasks that wind down when their token is set (the load, whose
-/// worker stops), and aborts those that do not once the grace is over.
+/// worker stops; a task that awaits its token and cleans up), and aborts those that do not once
+/// the grace is over.
 async fn a_graceful_close_waits_within_its_bound() -> CheckResult {
     let mut lookup = lookup_new();
     lookup.pin_mut().load();
@@ -211,6 +212,25 @@ async fn a_graceful_close_waits_within_its_bound() -> CheckResult {
         aborted == 0 && took < Duration::from_millis(100) && idle.is_some(),
         "the load did not wind down: {aborted} aborted after {took:?}, {} workers busy",
         busy_workers()
+    );
+
+    // A task that awaits its token does its clean-up there, and is not aborted.
+    let cleaned_up = Rc::new(Cell::new(false));
+    let cleaning = cleaned_up.clone();
+    lookup.pin_mut().spawn_task(|lookup| async move {
+        lookup.cancel_token().cancelled().await;
+        sleep(Duration::from_millis(20)).await; // its clean-up
+        cleaning.set(true);
+    });
+    let aborted = lookup
+        .pin_mut()
+        .task_scope()
+        .close(Duration::from_millis(500))
+        .await;
+    ensure!(
+        aborted == 0 && cleaned_up.get(),
+        "a task awaiting its token: {aborted} aborted, clean-up done: {}",
+        cleaned_up.get()
     );
 
     lookup
@@ -250,11 +270,15 @@ async fn a_graceful_close_waits_within_its_bound() -> CheckResult {
 async fn a_scoped_panic_reaches_the_panic_hook(panics: Rc<RefCell<Vec<String>>>) -> CheckResult {
     let mut lookup = lookup_new();
     let seen = results_seen(&mut lookup);
+    // Rust's own hook would print the expected panic and its backtrace into the CI log.
+    let rusts_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     lookup
         .pin_mut()
         .spawn_task(|_| async { panic!("a scoped task failed") });
     lookup.pin_mut().search(QString::from("ho"));
     let shown = wait_until(Duration::from_secs(2), || !seen.lock().unwrap().is_empty()).await;
+    std::panic::set_hook(rusts_hook);
     let panics = panics.borrow().clone();
     ensure!(
         panics == ["a scoped task failed"],
