@@ -41,16 +41,17 @@
 //!
 //! **2. Run the application through [`run`]**: it installs the guest before `setup` loads the
 //! QML (whose objects may spawn at once), and tears down in the only right order — the guest,
-//! then the engine, then the application — whatever happens. The QML file's URL is
-//! `qrc:/qt/qml/` + the module's URI as a path + the file's path in the module:
+//! then the engine, then the application — whatever happens. [`load_qml`] is that `setup`: a
+//! QML file that fails to load is an error, not a process without a window. The URL is
+//! `qrc:/qt/qml/` + the module's URI as a path + the file's path in the module; `main` returns
+//! the [`Exit`], whose code the process exits with:
 //!
 //! ```text
-//! let code = guestloop_qt::run(QGuiApplication::new(), || {
-//!     let mut engine = QQmlApplicationEngine::new();
-//!     engine.pin_mut().load(&QUrl::from("qrc:/qt/qml/my/app/qml/main.qml"));
-//!     engine
-//! });
-//! std::process::exit(code);
+//! fn main() -> Result<guestloop_qt::Exit, guestloop_qt::QmlLoadError> {
+//!     guestloop_qt::run(QGuiApplication::new(), || {
+//!         guestloop_qt::load_qml("qrc:/qt/qml/my/app/qml/main.qml")
+//!     })
+//! }
 //! ```
 //!
 //! **3. Give the QObject a [`TaskScope`]**: a field of its Rust struct, and [`QObjectTasks`]'s
@@ -85,8 +86,10 @@
 //!
 //! [`TaskScope::cancel`]`("key")` aborts that task at once: it runs no further, and the writes
 //! it queued are dropped, so the invokable that cancels writes what the window shows next
-//! ("cancelled", not busy). Its workers see it through the handle's
-//! [`cancel_token`](QObjectHandle::cancel_token) and return early.
+//! ("cancelled", not busy). Its workers see it through the handle
+//! ([`is_cancelled`](QObjectHandle::is_cancelled), or its
+//! [`cancel_token`](QObjectHandle::cancel_token), a [`CancelToken`] to clone into them) and
+//! return early.
 //!
 //! ```text
 //! fn greet(self: Pin<&mut Self>, name: QString) {
@@ -105,7 +108,8 @@
 //! the application is done calls [`exit_event_loop`]`(code)`.
 //!
 //! To close a window while tasks run, [`TaskScope::close`] sets their tokens, gives them a
-//! bounded time to end by themselves, then aborts the rest. In QML, refuse the close and ask
+//! bounded time to end by themselves (a task can `select` its work against
+//! [`CancelToken::cancelled`] and clean up), then aborts the rest. In QML, refuse the close and ask
 //! the object to quit (`Window { onClosing: (close) => { close.accepted = false;
 //! greeter.quit_gracefully() } }`), whose invokable awaits the close in a task outside the
 //! scope and then calls [`exit_event_loop`]: the application quits, and the window goes with
@@ -183,6 +187,8 @@ pub use host::{
 };
 pub use in_host::{InHost, run_in_host};
 pub use object::{ObjectGone, QObjectHandle};
-pub use run::{QtApplication, run, run_with};
+pub use run::{Exit, QtApplication, run, run_with};
+#[cfg(feature = "qml")]
+pub use run::{QmlLoadError, load_qml};
 pub use scope::{QObjectTasks, TaskScope};
 pub use signal::{NextEmission, SignalSender, SignalStream, next_emission, signal_stream};

@@ -1,10 +1,10 @@
 //! `guestloop-qt-hello [--greet NAME]`: the example window. With `--greet NAME` it greets NAME at
 //! once, prints the greeting and quits (for its test, and for a first look without a display).
 
-use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
+use cxx_qt_lib::QGuiApplication;
 use guestloop_qt_hello::greeter;
 
-fn main() {
+fn main() -> Result<guestloop_qt::Exit, guestloop_qt::QmlLoadError> {
     let mut args = std::env::args().skip(1);
     match (args.next().as_deref(), args.next(), args.next()) {
         (None, ..) => {}
@@ -19,12 +19,7 @@ fn main() {
     }
 
     // Qt, then the guest, then the QML whose objects spawn tasks; torn down the other way round.
-    let code = guestloop_qt::run(QGuiApplication::new(), || {
-        let mut engine = QQmlApplicationEngine::new();
-        engine
-            .pin_mut()
-            .load(&QUrl::from("qrc:/qt/qml/org/guestloop/hello/qml/main.qml"));
-        engine
-    });
-    std::process::exit(code);
+    guestloop_qt::run(QGuiApplication::new(), || {
+        guestloop_qt::load_qml("qrc:/qt/qml/org/guestloop/hello/qml/main.qml")
+    })
 }

@@ -2,10 +2,10 @@
 //! starts a load at once and quits gracefully MS milliseconds later, as closing the window does;
 //! the exit code is the number of tasks that had to be aborted (for its test).
 
-use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
+use cxx_qt_lib::QGuiApplication;
 use std::time::Duration;
 
-fn main() {
+fn main() -> Result<guestloop_qt::Exit, guestloop_qt::QmlLoadError> {
     let mut args = std::env::args().skip(1);
     match (args.next().as_deref(), args.next(), args.next()) {
         (None, ..) => {}
@@ -18,12 +18,7 @@ fn main() {
             std::process::exit(2);
         }
     }
-    let code = guestloop_qt::run(QGuiApplication::new(), || {
-        let mut engine = QQmlApplicationEngine::new();
-        engine
-            .pin_mut()
-            .load(&QUrl::from("qrc:/qt/qml/org/guestloop/lookup/qml/main.qml"));
-        engine
-    });
-    std::process::exit(code);
+    guestloop_qt::run(QGuiApplication::new(), || {
+        guestloop_qt::load_qml("qrc:/qt/qml/org/guestloop/lookup/qml/main.qml")
+    })
 }
