@@ -1,32 +1,22 @@
-//! The application: runs a [`Plan`] (`main.rs` makes it from the flags): creates Qt, the guest and the window, runs
-//! Qt's event loop, and tears everything down in order.
+//! The application: runs a [`Plan`] (`main.rs` makes it from the flags) through
+//! `guestloop_qt::run`, which owns Qt's event loop and the teardown order (guest, then window,
+//! then Qt).
 
 use crate::primes::{self, PrimesPlan};
 use crate::sieve::{self, SievePlan};
-use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
+use cxx_qt_lib::QGuiApplication;
 use guestloop_demo_cli::{Demo, Plan};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The most cells the window shows: the model's own limit. The grid costs 8 bytes a cell
 /// (80 MB at the limit); see `grid_canvas`.
 pub const MAX_CELLS: u64 = guestloop::sieve::MAX_NUMBERS;
 
 /// Runs the chosen demo until its window closes (or, with `--quit-when-done`, until the sieve is
-/// done or the primes are counted); returns the process's exit code.
+/// done or the primes are counted); returns the process's exit code: 1 if the window's QML did
+/// not load.
 pub fn run(plan: Plan) -> i32 {
     #[cfg(feature = "test-hooks")]
     crate::test_hooks::mark_start();
-    let mut app = QGuiApplication::new();
-    let mut engine = QQmlApplicationEngine::new();
-    // Before the QML loads: its objects spawn their tasks on the guest as they are created.
-    let guest = guestloop_qt::install();
-    #[cfg(feature = "test-hooks")]
-    {
-        crate::test_hooks::spawn(&guest);
-        crate::measure::spawn_wake_bench(&guest);
-    }
-    drop(guest); // the thread-local owns the guest; `uninstall` below ends it
     let window = match plan.demo {
         Demo::Eratosthenes => {
             sieve::set_plan(SievePlan {
@@ -45,36 +35,32 @@ pub fn run(plan: Plan) -> i32 {
             "PrimesWindow"
         }
     };
-
-    // A QML error would leave a process with no window: notice it and exit non-zero.
-    let failed = Arc::new(AtomicBool::new(false));
-    let failed_flag = failed.clone();
-    let _ = engine
-        .pin_mut()
-        .on_object_creation_failed(move |_, url| {
-            eprintln!("error: failed to load {url}");
-            failed_flag.store(true, Ordering::Relaxed);
-        })
-        .release();
     let url = format!("qrc:/qt/qml/org/guestloop/demos/qml/{window}.qml");
-    engine.pin_mut().load(&QUrl::from(&url));
-    #[cfg(feature = "test-hooks")]
-    crate::measure::watch_frames();
-
-    let code = if failed.load(Ordering::Relaxed) {
-        1
-    } else {
-        app.pin_mut().exec()
-    };
-
-    // Drop the tasks while the QML objects they point at still exist, then the engine, then Qt.
-    #[cfg(feature = "test-hooks")]
-    crate::measure::report();
-    let stats = guestloop_qt::uninstall();
-    crate::test_log!("guest: {stats:?}");
-    drop(engine);
-    drop(app);
-    code
+    let ran = guestloop_qt::run(QGuiApplication::new(), || {
+        #[cfg(feature = "test-hooks")]
+        {
+            let guest = guestloop_qt::handle();
+            crate::test_hooks::spawn(&guest);
+            crate::measure::spawn_wake_bench(&guest);
+        }
+        let engine = guestloop_qt::load_qml(&url)?;
+        #[cfg(feature = "test-hooks")]
+        crate::measure::watch_frames();
+        // Dropped after the guest, before the engine: the meter's timer goes while Qt is up.
+        #[cfg(feature = "test-hooks")]
+        let engine = (crate::measure::ReportOnDrop, engine);
+        Ok::<_, guestloop_qt::QmlLoadError>(engine)
+    });
+    match ran {
+        Ok(exit) => {
+            crate::test_log!("guest: {:?}", exit.guest_stats());
+            exit.code()
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            1
+        }
+    }
 }
 
 /// The eratosthenes window's QML file: the one-item grid, or with the test hooks and

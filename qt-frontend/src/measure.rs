@@ -116,6 +116,16 @@ pub fn start_loop_meter() {
     LOOP_TIMER.set(Some(timer));
 }
 
+/// Calls [`report`] when dropped: the application keeps one beside its QML engine.
+#[derive(Debug)]
+pub struct ReportOnDrop;
+
+impl Drop for ReportOnDrop {
+    fn drop(&mut self) {
+        report();
+    }
+}
+
 /// Prints what was measured (stderr), and stops the meter.
 pub fn report() {
     if LOOP_TIMER.take().is_some() {
