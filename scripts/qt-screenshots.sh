@@ -37,4 +37,4 @@ shoot minimal 3 8 minimal
 # 10¹⁰ takes tens of seconds: at the shot the bar, the counts and the time are part-way.
 GUESTLOOP_QT_CLICK_AFTER_MS=300:startButton shoot primes 3 8 primes --limit 10000000000
 # The load (0.3 s on a guest timer, then 0.5 s of work) is part-way at 0.8 s: bar, Cancel.
-APP=${CARGO_TARGET_DIR:-$PWD/target}/debug/guestloop-qt-lookup shoot lookup 0.8 8 --load-and-quit 3000
+APP=${CARGO_TARGET_DIR:-$PWD/target}/debug/guestloop-qt-lookup shoot lookup 0.8 8 --load-and-close 3000

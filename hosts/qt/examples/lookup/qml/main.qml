@@ -7,6 +7,7 @@ import QtQuick.Window
 import org.guestloop.lookup
 
 Window {
+    id: window
     title: "guestloop-qt: lookup"
     visible: true
     width: 460; height: 220
@@ -17,6 +18,22 @@ Window {
     }
 
     Lookup { id: lookup; objectName: "lookup" }
+
+    // `--load-and-close MS` (the binary's test drive): load at once, close the window MS
+    // milliseconds later, as its close button would, and say whether `onClosing` kept it open.
+    readonly property int closeAfter: {
+        const flag = Qt.application.arguments.indexOf("--load-and-close")
+        return flag < 0 ? 0 : Number(Qt.application.arguments[flag + 1])
+    }
+    Component.onCompleted: if (closeAfter > 0) lookup.load()
+    Timer {
+        interval: window.closeAfter
+        running: window.closeAfter > 0
+        onTriggered: {
+            window.close()
+            console.info("asked to close; still open while quitting:", window.visible)
+        }
+    }
 
     ColumnLayout {
         anchors.fill: parent

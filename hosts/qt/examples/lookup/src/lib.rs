@@ -11,7 +11,6 @@
 #[allow(unsafe_code, missing_debug_implementations)]
 pub mod lookup;
 
-pub mod autoquit;
 pub mod words;
 
 // The same, without the scope: kept to compare (see its docs). As `lookup`, for its bridge.

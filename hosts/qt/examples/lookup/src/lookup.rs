@@ -49,7 +49,6 @@ pub mod qobject {
     }
 
     impl cxx_qt::Threading for Lookup {}
-    impl cxx_qt::Initialize for Lookup {}
 
     #[namespace = "rust::cxxqtlib1"]
     unsafe extern "C++" {

@@ -3,8 +3,8 @@
 //!
 //! Counted the same way in both files: from the QObject's Rust struct to the end of the file
 //! (the `#[cxx_qt::bridge]` before it declares the same properties and invokables in both),
-//! without blank lines and comment lines. What both share is in files of its own and not counted:
-//! the look-up (`src/words.rs`) and the binary's test drive (`src/autoquit.rs`).
+//! without blank lines and comment lines. What both share is in a file of its own and not
+//! counted: the look-up (`src/words.rs`).
 
 /// The counted lines of a model's source.
 fn model_lines(source: &str) -> usize {
