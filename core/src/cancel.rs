@@ -16,7 +16,7 @@ use std::task::{Context, Poll};
 
 /// A flag that says "stop": set once, from any thread, and seen by every clone.
 ///
-/// A task cannot interrupt a closure running on a worker thread: [`JoinHandle::abort`] drops the
+/// A task cannot interrupt a closure running on a worker thread: [`JoinHandle::abort`](crate::JoinHandle::abort) drops the
 /// task, not the work. Hand the work a clone, let it check [`is_cancelled`](Self::is_cancelled)
 /// between steps, and keep a [`cancel_on_drop`](Self::cancel_on_drop) guard in the task: when the
 /// task is aborted or dropped, the guard sets the token and the work returns early. Async code

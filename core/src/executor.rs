@@ -296,12 +296,14 @@ impl Handle {
     }
 
     /// The host's run-soon handle, for the conformance kit's "called after the guest is gone".
+    #[cfg(feature = "conformance")]
     pub(crate) fn run_soon(&self) -> crate::RunSoon {
         self.local.run_soon()
     }
 
     /// What other threads reach of the executor, which outlives it: for the conformance kit's
     /// "a wake after the drop asks the host for nothing".
+    #[cfg(feature = "conformance")]
     pub(crate) fn shared(&self) -> std::sync::Arc<crate::shared::Shared> {
         self.local.shared()
     }

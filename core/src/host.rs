@@ -60,10 +60,11 @@ pub type RunSoon = Arc<dyn Fn() + Send + Sync>;
 ///   in flight on another thread may still be called: the host must treat it as a no-op once it no
 ///   longer has a guest.
 ///
-/// The [conformance kit](crate::conformance) checks a host against this contract. The guide
-/// `docs/implementing-a-host.md`, in the repository, walks through writing a host for a new
+/// The conformance kit (`guestloop::conformance`, with the `conformance` feature) checks a host
+/// against this contract. The [host guide](crate::guide) walks through writing a host for a new
 /// toolkit (loops that block, toolkits with timer callbacks, frame loops), the mistakes to avoid
-/// and how to test and measure the result; `winit-frontend/src/host.rs` is its worked example.
+/// and how to test and measure the result; `guestloop-glib` and `guestloop-winit` are its worked
+/// examples.
 ///
 /// # Ready-made hosts
 ///

@@ -159,7 +159,7 @@
 //! **Split long work into jobs** of a few milliseconds to a few tens of milliseconds each: a
 //! cancelled count then stops within one job, progress can be shown between jobs, and several
 //! jobs in flight use several cores. Handing a job over and its result back costs tens of
-//! microseconds, so jobs much shorter than that are better batched. The [`primes`] demo counts
+//! microseconds, so jobs much shorter than that are better batched. The primes demo counts
 //! a segment of 2²⁴ numbers per job, a few milliseconds each, at most one per core at a time.
 //!
 //! # Using tokio-based crates
@@ -193,19 +193,33 @@
 //!
 //! # Modules
 //!
-//! - [`sieve`], [`minimal`] and [`primes`]: the three demo models (eratosthenes, minimal, a
-//!   prime count on worker threads), written once as async code and drawn by any renderer.
 //! - [`blocking_loop`] and [`frame_loop`]: ready-made hosts for the two plainest loops, a
 //!   thread that sleeps until a deadline or a message ([`BlockingLoop`](blocking_loop::BlockingLoop))
 //!   and a loop that owns its frame rate ([`FrameDriver`](frame_loop::FrameDriver)), on a
 //!   [`Clock`] the application gives them.
 //! - [`testing`]: the virtual-time [`TestHost`](testing::TestHost).
-//! - [`conformance`]: checks any [`Host`] implementation can run against itself.
+//!
+//! # Features
+//!
+//! None is on by default: a plain `guestloop` is the executor and nothing else.
+//!
+//! - `conformance`: the `conformance` module, checks any [`Host`] implementation runs against
+//!   itself (for a host's own tests, as tokio's `test-util` is; it waits in real time, since it
+//!   tests hosts whose clocks are real).
+//! - `demos`: the `sieve`, `minimal` and `primes` modules, the models of this project's demo
+//!   applications, written once as async code and drawn by any renderer.
+//!
+//! # Hosts
+//!
+//! Hosts for real event loops are crates of their own, each with a guide on its front page:
+//! [`guestloop-qt`](https://docs.rs/guestloop-qt) (a cxx-qt application's Qt thread),
+//! [`guestloop-glib`](https://docs.rs/guestloop-glib) (GLib's main loop: GTK, GStreamer) and
+//! [`guestloop-winit`](https://docs.rs/guestloop-winit) (winit 0.30). To write one for another
+//! loop, read the host guide, [`guide`].
 //!
 //! `guestloop` depends on no UI toolkit and no terminal, and never reads a wall clock: all time
 //! comes from [`Host::now`] (the ready-made loops get theirs from a [`Clock`] the application
-//! gives them). (The [`conformance`] kit waits in real time: it tests
-//! hosts whose clocks are real.)
+//! gives them).
 
 mod batch;
 mod cancel;
@@ -227,10 +241,19 @@ mod unblock;
 mod waker_slab;
 
 pub mod blocking_loop;
+#[cfg(feature = "conformance")]
 pub mod conformance;
+// Rendered by rustdoc only: its snippets need hosts this crate does not depend on, and
+// `docs/guide/` (a crate of the workspace) compiles and runs them as doctests.
+#[cfg(doc)]
+#[doc = include_str!("../docs/implementing-a-host.md")]
+pub mod guide {}
 pub mod frame_loop;
+#[cfg(feature = "demos")]
 pub mod minimal;
+#[cfg(feature = "demos")]
 pub mod primes;
+#[cfg(feature = "demos")]
 pub mod sieve;
 pub mod testing;
 

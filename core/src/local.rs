@@ -197,11 +197,13 @@ impl Local {
         self.host.now()
     }
 
-    /// The host's run-soon handle.
+    /// The host's run-soon handle (for the conformance kit).
+    #[cfg(feature = "conformance")]
     pub(crate) fn run_soon(&self) -> crate::RunSoon {
         self.shared.run_soon()
     }
 
+    #[cfg(feature = "conformance")]
     pub(crate) fn shared(&self) -> Arc<Shared> {
         self.shared.clone()
     }

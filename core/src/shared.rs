@@ -214,7 +214,8 @@ impl Shared {
         self.remote.close(&self.state)
     }
 
-    /// The host's run-soon handle itself.
+    /// The host's run-soon handle itself (for the conformance kit).
+    #[cfg(feature = "conformance")]
     pub(crate) fn run_soon(&self) -> RunSoon {
         self.run_soon.clone()
     }
