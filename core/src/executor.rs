@@ -20,6 +20,7 @@ pub const DEFAULT_MAX_CATCH_UP: Duration = Duration::from_secs(1);
 
 /// Counters an executor keeps about itself, for tests, benchmarks and diagnostics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ExecutorStats {
     /// Calls to [`Executor::run`] that did work or checked for it (re-entrant calls excluded).
     pub runs: u64,
@@ -88,6 +89,7 @@ impl Builder {
     ///
     /// # Panics
     /// If `polls` is zero: a run must make progress.
+    #[must_use = "a Builder method returns the changed builder"]
     pub fn poll_budget(mut self, polls: usize) -> Builder {
         assert!(
             polls > 0,
@@ -109,6 +111,7 @@ impl Builder {
     ///
     /// `Duration::ZERO` jumps whenever the host is late at all (as tokio's timers behave);
     /// `Duration::MAX` always replays.
+    #[must_use = "a Builder method returns the changed builder"]
     pub fn max_catch_up(mut self, bound: Duration) -> Builder {
         self.max_catch_up = bound;
         self
@@ -118,6 +121,7 @@ impl Builder {
     /// caught; the task's [`JoinHandle`] yields [`JoinError::Panicked`](crate::JoinError) and every
     /// other task goes on). Like trio's `done_callback`, this is where a host reports errors.
     /// Rust's own panic hook still prints the panic as usual.
+    #[must_use = "a Builder method returns the changed builder"]
     pub fn on_task_panic(mut self, hook: impl FnMut(&TaskPanic) + 'static) -> Builder {
         self.panic_hook = Some(Box::new(hook));
         self
@@ -259,6 +263,22 @@ impl Handle {
         Handle {
             local: current("Handle::current"),
         }
+    }
+
+    /// The executor whose task is running on this thread, or `None` outside one: for code that
+    /// may run in a task or not (a library's callback).
+    ///
+    /// ```
+    /// use guestloop::Handle;
+    /// use guestloop::testing::TestHost;
+    ///
+    /// assert!(Handle::try_current().is_none());
+    /// let mut host = TestHost::default();
+    /// let inside = host.block_on(async { Handle::try_current().is_some() });
+    /// assert!(inside);
+    /// ```
+    pub fn try_current() -> Option<Handle> {
+        crate::context::try_current().map(|local| Handle { local })
     }
 
     /// Spawns a future (it need not be `Send`) to run on the host thread.

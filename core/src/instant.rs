@@ -4,7 +4,7 @@
 //! Integer nanoseconds make a tick of 0.1 s add up exactly, however many ticks pass.
 
 use std::fmt;
-use std::ops::{Add, AddAssign, Sub};
+use std::ops::{Add, AddAssign, Sub, SubAssign};
 use std::time::Duration;
 
 /// A point in time on a host's clock: whole nanoseconds since the host started.
@@ -60,6 +60,24 @@ impl Instant {
         self.checked_add(duration).unwrap_or(Instant::MAX)
     }
 
+    /// `self - duration`, or `None` before [`Instant::ZERO`].
+    pub fn checked_sub(self, duration: Duration) -> Option<Instant> {
+        let nanos = u64::try_from(duration.as_nanos()).ok()?;
+        self.nanos.checked_sub(nanos).map(Instant::from_nanos)
+    }
+
+    /// Time from `earlier` to `self`, or zero if `earlier` is later (as `std::time::Instant`'s).
+    pub fn duration_since(self, earlier: Instant) -> Duration {
+        self.saturating_duration_since(earlier)
+    }
+
+    /// Time from `earlier` to `self`, or `None` if `earlier` is later.
+    pub fn checked_duration_since(self, earlier: Instant) -> Option<Duration> {
+        self.nanos
+            .checked_sub(earlier.nanos)
+            .map(Duration::from_nanos)
+    }
+
     /// Time from `earlier` to `self`, or zero if `earlier` is later.
     pub fn saturating_duration_since(self, earlier: Instant) -> Duration {
         Duration::from_nanos(self.nanos.saturating_sub(earlier.nanos))
@@ -83,16 +101,30 @@ impl AddAssign<Duration> for Instant {
     }
 }
 
+/// Time from `earlier` to `self`, zero if `earlier` is later: it saturates, as
+/// `std::time::Instant`'s does (use [`Instant::checked_duration_since`] to tell).
 impl Sub for Instant {
     type Output = Duration;
 
-    /// # Panics
-    /// If `earlier` is later than `self`; use [`Instant::saturating_duration_since`] when unsure.
     fn sub(self, earlier: Instant) -> Duration {
-        let nanos = self.nanos.checked_sub(earlier.nanos).expect(
-            "guestloop::Instant subtraction went negative: the right side is later than the left",
-        );
-        Duration::from_nanos(nanos)
+        self.saturating_duration_since(earlier)
+    }
+}
+
+impl Sub<Duration> for Instant {
+    type Output = Instant;
+
+    /// # Panics
+    /// Before [`Instant::ZERO`]; use [`Instant::checked_sub`] when unsure.
+    fn sub(self, duration: Duration) -> Instant {
+        self.checked_sub(duration)
+            .expect("overflow when subtracting a duration from a guestloop::Instant")
+    }
+}
+
+impl SubAssign<Duration> for Instant {
+    fn sub_assign(&mut self, duration: Duration) {
+        *self = *self - duration;
     }
 }
 
@@ -130,8 +162,22 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "went negative")]
-    fn subtraction_into_the_past_panics_with_a_message() {
-        let _ = Instant::ZERO - Instant::from_nanos(1);
+    fn the_time_between_two_instants_saturates_as_std_does() {
+        let (early, late) = (Instant::from_nanos(1), Instant::from_nanos(4));
+        assert_eq!(early - late, Duration::ZERO);
+        assert_eq!(early.duration_since(late), Duration::ZERO);
+        assert_eq!(early.checked_duration_since(late), None);
+        assert_eq!(
+            late.checked_duration_since(early),
+            Some(Duration::from_nanos(3))
+        );
+        assert_eq!(late - Duration::from_nanos(4), Instant::ZERO);
+        assert_eq!(late.checked_sub(Duration::from_nanos(5)), None);
+    }
+
+    #[test]
+    #[should_panic(expected = "overflow when subtracting")]
+    fn subtracting_past_zero_panics_with_a_message() {
+        let _ = Instant::from_nanos(1) - Duration::from_nanos(2);
     }
 }

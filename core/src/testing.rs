@@ -16,6 +16,7 @@ use std::time::Duration;
 
 /// What a [`TestHost`] received from its guest.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TestHostStats {
     /// Calls of the [`RunSoon`] handle (from any thread).
     pub run_soon_requests: u64,

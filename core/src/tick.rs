@@ -5,6 +5,7 @@
 //! here accumulates rounding or reads a wall clock.
 
 use crate::{Instant, Sleep, context, now, sleep_until};
+use futures_core::Stream;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -151,6 +152,7 @@ impl TickClock {
             next,
             next_at: self.instant_of(next),
             missed,
+            streaming: None,
         }
     }
 }
@@ -169,6 +171,7 @@ impl TickClock {
 /// clock). So a task that catches up costs the host one poll per tick, and a run never polls
 /// more than a budget of them: however many ticks are missed, the host's loop keeps its turns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum MissedTicks {
     /// Deliver the missed ticks one by one, in order, a poll each: catch up tick by tick. Only
     /// ticks within the executor's catch-up bound of the guest clock are replayed; older ones
@@ -202,13 +205,33 @@ pub enum MissedTicks {
 /// });
 /// assert_eq!(host.block_on(task), Ok(([1, 2, 3], [3, 4])));
 /// ```
-#[derive(Debug, Clone)]
+///
+/// It is also a [`Stream`] of the same tick numbers, which never ends: `interval.next().await`
+/// with `futures-lite`'s `StreamExt`, or any stream combinator. The stream and
+/// [`tick`](Self::tick) share one sequence; a tick taken by one is not seen by the other.
+#[derive(Debug)]
 pub struct Interval {
     clock: TickClock,
     next: u64,
     /// The instant of tick `next`, kept by addition: one tick to the next is one period.
     next_at: Instant,
     missed: MissedTicks,
+    /// The stream's wait for tick `next`: the tick's instant, its sleep, and whether it has
+    /// yielded for a late tick. Kept between polls, as `NextTick` keeps its own.
+    streaming: Option<(Instant, Sleep, bool)>,
+}
+
+/// A clone follows the same clock from the same next tick; a wait in progress is not cloned.
+impl Clone for Interval {
+    fn clone(&self) -> Interval {
+        Interval {
+            clock: self.clock,
+            next: self.next,
+            next_at: self.next_at,
+            missed: self.missed,
+            streaming: None,
+        }
+    }
 }
 
 impl Interval {
@@ -272,25 +295,78 @@ impl Future for NextTick<'_> {
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
         let this = &mut *self;
-        if Pin::new(&mut this.sleep).poll(cx).is_pending() {
+        this.interval
+            .poll_tick(&mut this.sleep, &mut this.yielded, cx)
+    }
+}
+
+impl Interval {
+    /// Polls the wait for tick `next` (`sleep`, `yielded`): what [`NextTick`] and the stream
+    /// share.
+    #[inline]
+    fn poll_tick(
+        &mut self,
+        sleep: &mut Sleep,
+        yielded: &mut bool,
+        cx: &mut Context<'_>,
+    ) -> Poll<u64> {
+        if Pin::new(sleep).poll(cx).is_pending() {
             return Poll::Pending;
         }
-        let interval = &mut *this.interval;
         // A timer that fired puts the guest clock exactly on the tick; past it, the task is
         // late: yield once, then deliver as the policy says.
         let now = context::current_clock().now;
-        if interval.next_at < now {
-            if !std::mem::replace(&mut this.yielded, true) {
+        if self.next_at < now {
+            if !std::mem::replace(yielded, true) {
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
-            interval.skip_missed(now);
+            self.skip_missed(now);
         }
-        let tick = interval.next;
-        interval.next = tick + 1;
+        let tick = self.next;
+        self.next = tick + 1;
         // `instant_of(tick + 1)`, saturating at `Instant::MAX` as it does.
-        let at = interval.next_at.as_nanos();
-        interval.next_at = Instant::from_nanos(at.saturating_add(interval.clock.period_nanos));
+        let at = self.next_at.as_nanos();
+        self.next_at = Instant::from_nanos(at.saturating_add(self.clock.period_nanos));
         Poll::Ready(tick)
+    }
+}
+
+/// The ticks, as [`Interval::tick`] gives them; never ends.
+///
+/// ```
+/// use futures_lite::StreamExt;
+/// use guestloop::{MissedTicks, TickClock, testing::TestHost};
+/// use std::time::Duration;
+///
+/// let mut host = TestHost::default();
+/// let task = host.spawn_local(async {
+///     let clock = TickClock::starting_now(Duration::from_millis(10));
+///     let ticks: Vec<u64> = clock.interval(MissedTicks::Skip).take(3).collect().await;
+///     (ticks, guestloop::now().since_start())
+/// });
+/// assert_eq!(host.block_on(task), Ok((vec![1, 2, 3], Duration::from_millis(30))));
+/// ```
+impl Stream for Interval {
+    type Item = u64;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
+        let this = self.get_mut();
+        // A wait for another tick than `next` (`tick()` was awaited meanwhile) is stale.
+        let (_, mut sleep, mut yielded) = match this.streaming.take() {
+            Some(wait) if wait.0 == this.next_at => wait,
+            _ => (this.next_at, sleep_until(this.next_at), false),
+        };
+        match this.poll_tick(&mut sleep, &mut yielded, cx) {
+            Poll::Ready(tick) => Poll::Ready(Some(tick)),
+            Poll::Pending => {
+                this.streaming = Some((this.next_at, sleep, yielded));
+                Poll::Pending
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (usize::MAX, None)
     }
 }

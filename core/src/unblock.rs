@@ -101,6 +101,7 @@ struct PoolState {
 
 /// What [`unblock`]'s pool of worker threads holds now (see [`unblock_stats`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UnblockStats {
     /// Worker threads alive.
     pub threads: usize,

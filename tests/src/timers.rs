@@ -163,6 +163,7 @@ fn ticking(host: &TestHost, until_tick: u64) -> Rc<RefCell<Ticks>> {
                 let log = match missed {
                     MissedTicks::CatchUp => &mut ticks.catch_up,
                     MissedTicks::Skip => &mut ticks.skip,
+                    _ => unreachable!("only the two policies above are spawned"),
                 };
                 log.push((tick, guestloop::now()));
                 if tick >= until_tick {
@@ -440,5 +441,40 @@ fn a_tick_armed_and_cancelled_100_000_times_leaves_no_work_at_the_tick() {
     assert!(
         last.is_finished(),
         "the task armed last waited for more than one run at its tick"
+    );
+}
+
+/// The interval as a stream and its `tick()` share one sequence: a wait the stream left pending
+/// is not used for a later tick, and a late stream catches up as `tick()` does.
+#[test]
+fn an_interval_stream_and_its_ticks_share_one_sequence() {
+    use futures_lite::StreamExt;
+    let mut host = TestHost::default();
+    let task = host.spawn_local(async {
+        let mut interval = TickClock::starting_now(10 * MS).interval(MissedTicks::CatchUp);
+        let mut seen = Vec::new();
+        // The stream starts waiting for tick 1, and is dropped unfinished by the timeout.
+        let stale = guestloop::timeout(5 * MS, interval.next()).await;
+        assert!(stale.is_err());
+        seen.push((interval.tick().await, guestloop::now().since_start()));
+        // Its pending wait was for tick 1: now it must wait for tick 2.
+        let next = interval.next().await;
+        seen.push((next.unwrap(), guestloop::now().since_start()));
+        sleep(35 * MS).await; // late for ticks 3, 4 and 5
+        for _ in 0..3 {
+            let tick = interval.next().await.unwrap();
+            seen.push((tick, guestloop::now().since_start()));
+        }
+        seen
+    });
+    assert_eq!(
+        host.block_on(task),
+        Ok(vec![
+            (1, 10 * MS),
+            (2, 20 * MS),
+            (3, 55 * MS),
+            (4, 55 * MS),
+            (5, 55 * MS)
+        ])
     );
 }

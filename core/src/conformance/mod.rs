@@ -142,6 +142,7 @@ pub const REAL_TIME_CHECKS: &[Check] = checks![
 
 /// The outcome of every check.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Report {
     /// Each check's name and outcome.
     pub results: Vec<(&'static str, Result<(), String>)>,

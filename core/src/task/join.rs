@@ -14,6 +14,7 @@ use std::task::{Context, Poll, Waker};
 
 /// Why a task gave no output.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum JoinError {
     /// [`JoinHandle::abort`] was called, or the executor was dropped, before the task finished.
     #[error("the task was cancelled before it finished")]
@@ -157,6 +158,10 @@ impl<T> JoinHandle<T> {
         }
     }
 }
+
+/// The handle never pins its task's output (it only takes it out of the join state), so it is
+/// `Unpin` whatever `T` is, as tokio's is: `&mut handle` can be awaited or put in a `select`.
+impl<T> Unpin for JoinHandle<T> {}
 
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;

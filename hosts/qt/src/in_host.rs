@@ -31,6 +31,7 @@ enum Slot<T> {
 }
 
 /// The result of [`run_in_host`]'s function, awaited.
+#[must_use = "the function runs whether or not this is awaited; await it for its result"]
 pub struct InHost<T> {
     slot: Rc<RefCell<Slot<T>>>,
     key: u64,

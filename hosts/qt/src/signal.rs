@@ -80,6 +80,7 @@ pub fn signal_stream<T>(
 }
 
 /// The next emission of a signal, awaited: see [`next_emission`].
+#[must_use = "futures do nothing unless awaited"]
 pub struct NextEmission<T> {
     stream: SignalStream<T>,
 }
