@@ -19,8 +19,8 @@ chmod 700 "$XDG_RUNTIME_DIR"
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
-# The Qt app's tests and benchmarks drive it through hooks that the demo binary does not have.
-hooks=(--features qt-frontend/test-hooks)
+# The Qt app's and the terminal's tests drive them through hooks the demo binaries do not have.
+hooks=(--features qt-frontend/test-hooks,tui-check/test-hooks)
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets "${hooks[@]}" -- -D warnings
 echo "== invariant: core/src reads no wall clock (only its doc examples, host code for users, do)"
@@ -35,6 +35,31 @@ if git grep -n 'allow(unsafe_code)' -- core ':!core/src/task/cell.rs'; then
 fi
 echo "== cargo test"
 cargo test --workspace "${hooks[@]}"
+echo "== the published crates: docs, a plain guestloop's items and dependencies, packages"
+published=(-p guestloop -p guestloop-qt -p guestloop-glib -p guestloop-winit)
+# Only these packages: a plain guestloop, with none of the features the tests turn on.
+rm -rf target/doc/guestloop
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps "${published[@]}"
+for gated in sieve minimal primes conformance; do
+    if [ -e "target/doc/guestloop/$gated" ]; then
+        echo "error: a plain guestloop documents its '$gated' module" >&2
+        exit 1
+    fi
+done
+deps=$(cargo tree -p guestloop -e normal --depth 1 --prefix none | tail -n +2 | cut -d' ' -f1 | sort | xargs)
+if [ "$deps" != "futures-core pin-project-lite thiserror" ]; then
+    echo "error: guestloop depends on '$deps'; every dependency must be one the executor uses" >&2
+    exit 1
+fi
+# Each is built from its package, as crates.io would, against the others packaged beside it.
+cargo package "${published[@]}"
+echo "== MSRV: guestloop on the rust-version it claims"
+msrv=$(sed -n 's/^rust-version = "\(.*\)"$/\1/p' Cargo.toml)
+if command -v rustup > /dev/null && rustup toolchain install "$msrv" --profile minimal; then
+    CARGO_TARGET_DIR=target/msrv cargo +"$msrv" check -p guestloop --all-targets
+else
+    echo "skipped: rustup could not install Rust $msrv"
+fi
 echo "== loom: every interleaving of the executor's cross-thread handshake, a task cell's references and a cancel token's waiters"
 # A cfg of our own (other crates read `cfg(loom)`), and a target dir of its own, since the flag
 # changes every crate's build.
@@ -63,11 +88,14 @@ echo "== Qt windows under Xvfb"
 scripts/qt-screenshots.sh
 echo "== winit windows under Xvfb"
 scripts/winit-screenshots.sh
-echo "== the demo binary has no test hooks"
-# Without the feature, in release, as scripts/demo.sh builds it (the features of its dependencies
-# differ from the test build's, so this is a build of its own either way).
-cargo build --release -p qt-frontend --bin qt-frontend
-if strings target/release/qt-frontend | grep GUESTLOOP_QT_; then
-    echo "error: the demo binary carries the test hooks above" >&2
-    exit 1
-fi
+echo "== the demo binaries have no test hooks"
+# Without the features, in release, as scripts/demo.sh builds them (the features of their
+# dependencies differ from the test build's, so this is a build of its own either way): one build.
+cargo build --release -p qt-frontend --bin qt-frontend -p tui-check --bin tui-check \
+    -p winit-frontend --bin winit-frontend -p guestloop-glib-gtk-minimal --bin gtk-minimal
+for binary in qt-frontend tui-check winit-frontend gtk-minimal; do
+    if strings "target/release/$binary" | grep -E 'GUESTLOOP_QT_|TUI_CHECK_PANIC|GUESTLOOP_WINIT_'; then
+        echo "error: the demo binary $binary carries the test hooks above" >&2
+        exit 1
+    fi
+done

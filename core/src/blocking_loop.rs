@@ -122,10 +122,11 @@ impl<M: Send + 'static, C: Clock> BlockingLoop<M, C> {
             }
             let mut next = self.wait();
             while let Some(message) = next {
-                if let Message::User(message) = message
-                    && client.message(message, clock).is_break()
-                {
-                    return;
+                // Not a let chain: the crate builds with Rust 1.85.
+                if let Message::User(message) = message {
+                    if client.message(message, clock).is_break() {
+                        return;
+                    }
                 }
                 next = self.messages.try_recv().ok();
             }

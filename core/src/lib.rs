@@ -243,6 +243,10 @@ mod waker_slab;
 pub mod blocking_loop;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+// The README's example, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;
 // Rendered by rustdoc only, and not doctested here: its snippets need hosts this crate does not
 // depend on, and `docs/guide/` (a crate of the workspace) compiles and runs them as doctests.
 #[cfg(all(doc, not(doctest)))]

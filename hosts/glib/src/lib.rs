@@ -42,6 +42,11 @@
 //! # Ok::<(), guestloop_glib::ContextOwnedElsewhere>(())
 //! ```
 
+// The README's example, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;
+
 use glib::{ControlFlow, MainContext, Priority, Source};
 use guestloop::{Builder, Executor, Host, Instant, RunSoon};
 use std::cell::RefCell;
