@@ -22,9 +22,10 @@ use std::ops::ControlFlow;
 use std::rc::Rc;
 use std::time::Duration;
 
-/// Test hook: with `TUI_CHECK_PANIC_AFTER_MS=N`, the loop panics N ms after it first draws, so
-/// a test can check that a panic leaves the terminal restored. (A panic inside a guest task would
-/// not do: the executor catches those.)
+/// Test hook (feature `test-hooks`): with `TUI_CHECK_PANIC_AFTER_MS=N`, the loop panics N ms
+/// after it first draws, so a test can check that a panic leaves the terminal restored. (A panic
+/// inside a guest task would not do: the executor catches those.)
+#[cfg(feature = "test-hooks")]
 fn deliberate_panic_if_due() {
     static DUE: std::sync::OnceLock<Option<std::time::Instant>> = std::sync::OnceLock::new();
     let due = DUE.get_or_init(|| {
@@ -145,6 +146,7 @@ impl<B: Backend> LoopClient<Event, HostClock> for SieveClient<B> {
     }
 
     fn turn_done(&mut self, clock: &HostClock) -> ControlFlow<()> {
+        #[cfg(feature = "test-hooks")]
         deliberate_panic_if_due();
         if self.outcome.is_none() {
             self.outcome = self.run.try_take();

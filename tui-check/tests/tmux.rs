@@ -175,6 +175,7 @@ fn the_minimal_demo_answers_a_second_after_enter() {
 }
 
 #[test]
+#[cfg(feature = "test-hooks")]
 fn a_panic_leaves_the_terminal_restored() {
     let session = Session::at_prompt("tui-check-panic");
     session.run_tui_check(

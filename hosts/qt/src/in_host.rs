@@ -50,7 +50,7 @@ pub struct InHost<T> {
 /// before `f` could run. Dropping the future before `f` has started means `f` never runs; once
 /// it runs it cannot be interrupted.
 ///
-/// ```text
+/// ```rust,ignore
 /// let choice = guestloop_qt::run_in_host(|| ask_with_a_modal_dialog("Stop counting?")).await?;
 /// ```
 pub fn run_in_host<T: 'static>(f: impl FnOnce() -> T + 'static) -> InHost<T> {

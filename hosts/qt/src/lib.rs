@@ -22,7 +22,7 @@
 //!
 //! ```toml
 //! [dependencies]
-//! guestloop-qt = "0.1"
+//! guestloop-qt = "0.1"  # or, until it is published, { path = "…/guestloop/hosts/qt" }
 //! cxx = "1.0"
 //! cxx-qt = "0.10"
 //! cxx-qt-lib = { version = "0.10", features = ["qt_gui", "qt_qml"] }
@@ -33,7 +33,7 @@
 //!
 //! `build.rs` stays what cxx-qt asks for; this crate's C++ side is found by itself:
 //!
-//! ```text
+//! ```rust,ignore
 //! CxxQtBuilder::new_qml_module(QmlModule::new("my.app").qml_file("qml/main.qml"))
 //!     .files(["src/greeter.rs"])
 //!     .build();
@@ -46,7 +46,7 @@
 //! `qrc:/qt/qml/` + the module's URI as a path + the file's path in the module; `main` returns
 //! the [`Exit`], whose code the process exits with:
 //!
-//! ```text
+//! ```rust,ignore
 //! fn main() -> Result<guestloop_qt::Exit, guestloop_qt::QmlLoadError> {
 //!     guestloop_qt::run(QGuiApplication::new(), || {
 //!         guestloop_qt::load_qml("qrc:/qt/qml/my/app/qml/main.qml")
@@ -55,22 +55,46 @@
 //! ```
 //!
 //! **3. Give the QObject a [`TaskScope`]**: a field of its Rust struct, and [`QObjectTasks`]'s
-//! one method to find it. The bridge needs `impl cxx_qt::Threading for Greeter {}`.
+//! one method to find it. The bridge needs `impl cxx_qt::Threading for Greeter {}` (the tasks
+//! write back through the object's Qt thread). cxx-qt 0.10 keeps Rust's names in QML:
+//! `greeter.greet(name)`, `greeter.greeting`.
 //!
-//! ```text
+//! ```rust,ignore
 //! use cxx_qt::CxxQtType; // rust_mut
+//! use cxx_qt_lib::QString;
 //! use guestloop_qt::guestloop::{sleep, unblock};
 //! use guestloop_qt::{QObjectTasks, TaskScope}; // QObjectTasks: spawn_latest and the others
 //! use std::pin::Pin;
+//! use std::time::Duration;
+//!
+//! #[cxx_qt::bridge]
+//! pub mod qobject {
+//!     unsafe extern "C++" {
+//!         include!("cxx-qt-lib/qstring.h");
+//!         type QString = cxx_qt_lib::QString;
+//!     }
+//!
+//!     extern "RustQt" {
+//!         #[qobject]
+//!         #[qml_element]
+//!         #[qproperty(QString, greeting)]
+//!         type Greeter = super::GreeterRust;
+//!
+//!         #[qinvokable]
+//!         fn greet(self: Pin<&mut Greeter>, name: QString);
+//!     }
+//!
+//!     impl cxx_qt::Threading for Greeter {}
+//! }
 //!
 //! #[derive(Default)]
 //! pub struct GreeterRust {
 //!     greeting: QString,
-//!     tasks: guestloop_qt::TaskScope, // its tasks end when the object does
+//!     tasks: TaskScope, // its tasks end when the object does
 //! }
 //!
-//! impl guestloop_qt::QObjectTasks for qobject::Greeter {
-//!     fn task_scope(self: Pin<&mut Self>) -> &mut guestloop_qt::TaskScope {
+//! impl QObjectTasks for qobject::Greeter {
+//!     fn task_scope(self: Pin<&mut Self>) -> &mut TaskScope {
 //!         &mut self.rust_mut().get_mut().tasks
 //!     }
 //! }
@@ -84,43 +108,77 @@
 //! report progress itself); a write queued by a task that has since been aborted, or whose
 //! object is gone, is dropped, never applied.
 //!
-//! [`TaskScope::cancel`]`("key")` aborts that task at once: it runs no further, and the writes
-//! it queued are dropped, so the invokable that cancels writes what the window shows next
-//! ("cancelled", not busy). Its workers see it through the handle
-//! ([`is_cancelled`](QObjectHandle::is_cancelled), or its
-//! [`cancel_token`](QObjectHandle::cancel_token), a [`CancelToken`] to clone into them) and
-//! return early.
-//!
-//! ```text
-//! fn greet(self: Pin<&mut Self>, name: QString) {
-//!     let name = name.to_string();
-//!     self.spawn_latest("greet", |greeter| async move {
-//!         sleep(Duration::from_millis(200)).await;                  // a guest timer: no thread
-//!         let greeting = unblock(move || slow_greeting(&name)).await; // a worker thread
-//!         let greeting = greeting.unwrap_or_else(|error| format!("no greeting: {error}"));
-//!         let _ = greeter.update(move |greeter| greeter.set_greeting(QString::from(&greeting)));
-//!     });
+//! ```rust,ignore
+//! impl qobject::Greeter {
+//!     fn greet(self: Pin<&mut Self>, name: QString) {
+//!         let name = name.to_string();
+//!         self.spawn_latest("greet", |greeter| async move {
+//!             sleep(Duration::from_millis(200)).await; // a guest timer: no thread
+//!             let greeting = unblock(move || slow_greeting(&name)).await; // a worker thread
+//!             let greeting = greeting.unwrap_or_else(|error| format!("no greeting: {error}"));
+//!             let _ = greeter.update(move |greeter| greeter.set_greeting(QString::from(&greeting)));
+//!         });
+//!     }
 //! }
 //! ```
 //!
-//! A panic in a task goes to the executor's panic hook ([`run_with`] and
-//! [`guestloop::Builder::on_task_panic`] set one); the other tasks go on. A task that decides
-//! the application is done calls [`exit_event_loop`]`(code)`.
+//! **Cancel** with [`TaskScope::cancel`]`("key")`: it aborts that task at once (it runs no
+//! further; code after its current `await` never runs), and the writes it queued are dropped, so
+//! the invokable that cancels writes what the window shows next. Its workers see it through the
+//! handle ([`is_cancelled`](QObjectHandle::is_cancelled) between steps, or its
+//! [`cancel_token`](QObjectHandle::cancel_token), a [`CancelToken`] to clone into them) and
+//! return early. A setter before or after the scope call needs `as_mut()`:
 //!
-//! To close a window while tasks run, [`TaskScope::close`] sets their tokens, gives them a
-//! bounded time to end by themselves (a task can `select` its work against
-//! [`CancelToken::cancelled`] and clean up), then aborts the rest. In QML, refuse the close and ask
-//! the object to quit (`Window { onClosing: (close) => { close.accepted = false;
-//! greeter.quit_gracefully() } }`), whose invokable awaits the close in a task outside the
-//! scope and then calls [`exit_event_loop`]: the application quits, and the window goes with
-//! it (the `TaskScope::close` docs show the invokable; a second close request closes an empty
-//! scope at once).
+//! ```rust,ignore
+//! fn cancel(mut self: Pin<&mut Self>) {
+//!     if self.as_mut().task_scope().cancel("load") > 0 {
+//!         self.as_mut().set_status(QString::from("cancelled"));
+//!         self.set_loading(false);
+//!     }
+//! }
+//!
+//! // On the worker, given a clone of the task's handle:
+//! fn slow_sum(lookup: &QObjectHandle<Lookup>) -> Option<u64> {
+//!     let mut total = 0;
+//!     for step in 1..=50u64 {
+//!         if lookup.is_cancelled() {
+//!             return None;
+//!         }
+//!         total += slow_step(step);
+//!         let _ = lookup.update(move |lookup| lookup.set_progress(step as f64 / 50.0));
+//!     }
+//!     Some(total)
+//! }
+//! ```
+//!
+//! **Close gracefully** when the window is asked to close while tasks run:
+//! [`TaskScope::close`] sets every task's token without aborting it, waits a bounded time for
+//! the tasks to end by themselves, then aborts the rest. So clean-up that must run (a file to
+//! finish, a connection to close) belongs where the token is seen: a worker that returns early,
+//! or a task that races its work against [`CancelToken::cancelled`] (with `futures-lite`'s
+//! `or`, say; guestloop has no `select` of its own). In QML, refuse the close and ask the
+//! object to quit, in a task outside the scope:
+//!
+//! ```rust,ignore
+//! // Window { onClosing: (close) => { close.accepted = false; lookup.quit_gracefully() } }
+//! fn quit_gracefully(self: Pin<&mut Self>) {
+//!     let closing = self.task_scope().close(Duration::from_millis(500));
+//!     drop(guestloop_qt::handle().spawn_local(async move {
+//!         let aborted = closing.await;
+//!         guestloop_qt::exit_event_loop(aborted as i32);
+//!     }));
+//! }
+//! ```
+//!
+//! The application quits, and the window goes with it; a second close request closes an empty
+//! scope at once. These snippets are the examples' code (`hosts/qt/examples/hello` and
+//! `lookup`, in the repository), which CI builds and drives offscreen.
 //!
 //! **5. Await signals** as streams, or one emission at a time ([`next_emission`]). Connect where
 //! the object is at hand; the closure cxx-qt's `on_<signal>` takes receives the object and the
 //! signal's arguments. The stream ends (`None`) when the object is destroyed.
 //!
-//! ```text
+//! ```rust,ignore
 //! let mut clicks = guestloop_qt::signal_stream(|send| self.as_mut().on_clicked(move |_| send.send(())));
 //! self.spawn_task(|_| async move {
 //!     while clicks.next().await.is_some() { /* each click */ }
@@ -130,6 +188,40 @@
 //! Without [`run`]: [`install`] after `QGuiApplication::new()` and before the QML loads;
 //! after `exec()`, [`uninstall`], then drop the engine, then the application. A task outside
 //! any scope (`guestloop_qt::handle().spawn_local(..)`) lives until it ends or [`uninstall`].
+//!
+//! # Where panics go
+//!
+//! A task that panics ends there: its [`JoinHandle`](guestloop::JoinHandle) yields
+//! `JoinError::Panicked` with the message, Rust's panic hook prints it to stderr as for any
+//! panic, and the executor's panic hook hears of it (set one with [`run_with`] and
+//! [`guestloop::Builder::on_task_panic`], to log it or show it). Every other task, and Qt's
+//! event loop, go on. So a
+//! detached or scoped task's panic is never lost silently, and never takes the application
+//! down. A panic inside a QObject's invokable (outside any task) is cxx-qt's: it aborts.
+//!
+//! # From qasync and qtrio
+//!
+//! | qasync / qtrio | guestloop-qt |
+//! |---|---|
+//! | `QEventLoop(app)`, `asyncio.set_event_loop`, `loop.run_forever()` / `qtrio.run` | [`run`] (or [`install`] … `exec()` … [`uninstall`]) |
+//! | `@asyncSlot` (a slot that starts a task, errors reported) | an invokable calling [`spawn_task`](QObjectTasks::spawn_task); panics go to the hook |
+//! | cancel the previous call of a slot | [`spawn_latest`](QObjectTasks::spawn_latest) |
+//! | `@asyncClose` (await clean-up before the window closes) | [`TaskScope::close`] from `onClosing` |
+//! | `asyncio.create_task` outside any widget | `guestloop_qt::handle().spawn_local` |
+//! | `loop.run_in_executor(None, f)` | [`guestloop::unblock`] |
+//! | qtrio's `wait_signal` | [`next_emission`] |
+//! | qtrio's `enter_emissions_channel` | [`signal_stream`] |
+//! | `asyncWrap` (run a blocking Qt call such as `QDialog.exec()` outside the loop's callback) | [`run_in_host`] |
+//! | `asyncio.sleep` | [`guestloop::sleep`] |
+//!
+//! # Supported setups
+//!
+//! cxx-qt 0.10 and Qt 6, built with Cargo (cxx-qt-build); CI tests Qt 6.4.2 (Debian 12) on
+//! Linux, offscreen and on X11 (Xvfb). A CMake build through Corrosion has not been tried.
+//! Other platforms are untested: the host uses only `QTimer`, queued events and
+//! `QCoreApplication`, nothing platform-specific. Qt is licensed separately (LGPL-3.0, GPL or
+//! commercial): an application linking Qt dynamically, as cxx-qt builds do, meets the LGPL's
+//! terms for Qt; this crate itself is MIT or Apache-2.0.
 //!
 //! # How the host works
 //!
@@ -157,8 +249,8 @@
 //!   [`next_emission`] (connect first, then open): no nested loop at all, nothing stalls. This is
 //!   the pattern to prefer; the primes demo's "Stop counting?" question is done this way.
 //!
-//! [`exec_nested_event_loop`] runs a nested loop for a given time, as a dialog would: the tests
-//! use it to show both behaviours above.
+//! This crate's tests (`hosts/qt/tests/qt.rs`) run a nested loop for a given time, as a dialog
+//! would, to show both behaviours above.
 
 // The host's bridge holds cxx-qt's `unsafe extern "C++"` blocks: our promise that each declared
 // signature is the one in the C++ header. That is the only `unsafe` here. The bridge also
@@ -182,9 +274,13 @@ pub use guestloop;
 
 pub use guestloop::CancelToken;
 pub use host::{
-    QTimer, QtPoster, exec_nested_event_loop, exit_event_loop, guest_now, handle, install,
-    install_with, poster, precise_single_shot_timer, try_handle, uninstall,
+    QtPoster, exit_event_loop, guest_now, handle, install, install_with, poster, try_handle,
+    uninstall,
 };
+// For this crate's tests and the demos' measurements (a nested loop standing in for a modal
+// dialog, a Qt timer to measure guest timers against): public, not part of the documented API.
+#[doc(hidden)]
+pub use host::{QTimer, exec_nested_event_loop, precise_single_shot_timer};
 pub use in_host::{InHost, run_in_host};
 pub use object::{ObjectGone, QObjectHandle};
 pub use run::{Exit, QtApplication, run, run_with};

@@ -26,7 +26,7 @@ pub struct ObjectGone;
 /// outside a scope, make one from the object's Rust code (`qt_thread` needs
 /// `use cxx_qt::Threading;`):
 ///
-/// ```text
+/// ```rust,ignore
 /// let label = guestloop_qt::QObjectHandle::new(self.qt_thread());
 /// drop(guestloop_qt::handle().spawn_local(async move {
 ///     let answer = guestloop_qt::guestloop::unblock(slow_lookup).await.unwrap_or_default();

@@ -73,7 +73,7 @@ impl Termination for Exit {
 /// If `setup` fails, `exec()` is not run (a QML file that did not load would leave a process
 /// with no window): the guest and `app` are torn down and the error comes back.
 ///
-/// ```text
+/// ```rust,ignore
 /// fn main() -> Result<guestloop_qt::Exit, guestloop_qt::QmlLoadError> {
 ///     guestloop_qt::run(QGuiApplication::new(), || {
 ///         guestloop_qt::load_qml("qrc:/qt/qml/my/app/qml/main.qml")

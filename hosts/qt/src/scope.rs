@@ -135,7 +135,7 @@ impl TaskScope {
     /// tasks' writes to the object are already dropped: a task's clean-up is its own state,
     /// its workers and its resources, not the window.
     ///
-    /// ```text
+    /// ```rust,ignore
     /// // QML: onClosing: (close) => { close.accepted = false; lookup.quit_gracefully() }
     /// fn quit_gracefully(self: Pin<&mut Self>) {
     ///     let closing = self.task_scope().close(Duration::from_millis(500));
@@ -199,7 +199,7 @@ impl fmt::Debug for TaskScope {
 /// [`task_scope`](Self::task_scope) once per QObject type; the rest comes with the trait. Each
 /// spawn returns at once: the task first runs after the invokable has returned.
 ///
-/// ```text
+/// ```rust,ignore
 /// use cxx_qt::CxxQtType; // rust_mut
 /// use guestloop_qt::QObjectTasks; // the spawns are this trait's methods
 ///

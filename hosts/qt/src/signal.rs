@@ -60,7 +60,7 @@ impl<T> fmt::Debug for SignalStream<T> {
 /// `connect` receives the sender to call from the handler and returns the connection guard, as
 /// cxx-qt's generated `on_<signal>` functions do. In a QObject's Rust code:
 ///
-/// ```text
+/// ```rust,ignore
 /// let mut clicked = guestloop_qt::signal_stream(|send| self.as_mut().on_clicked(move |_| send.send(())));
 /// guestloop_qt::handle().spawn_local(async move {
 ///     while clicked.next().await.is_some() { /* … */ }
@@ -104,7 +104,7 @@ impl<T> fmt::Debug for NextEmission<T> {
 /// a request), then await it: an emission that comes while the action runs is not missed
 /// (qtrio's `wait_signal_context`). Dropping it disconnects.
 ///
-/// ```text
+/// ```rust,ignore
 /// let answered = guestloop_qt::next_emission(|send| dialog.on_accepted(move |_| send.send(())));
 /// open_the_dialog();
 /// let accepted = answered.await.is_some();
