@@ -33,6 +33,7 @@ use std::task::{Context, Poll};
 /// host.set_patience(Duration::from_secs(10)); // the worker's wake comes from another thread
 /// let token = CancelToken::new();
 /// let worker = token.clone();
+/// let (stopped, stopped_after) = std::sync::mpsc::channel();
 /// let search = host.spawn_local(async move {
 ///     let _stop = worker.clone().cancel_on_drop(); // aborting the task sets the token
 ///     guestloop::unblock(move || {
@@ -41,13 +42,14 @@ use std::task::{Context, Poll};
 ///             rounds += 1; // a slice of a search that could go on for hours
 ///             std::thread::sleep(Duration::from_millis(1));
 ///         }
-///         rounds
+///         let _ = stopped.send(rounds); // the aborted task's result is dropped: say so here
 ///     })
 ///     .await
 /// });
 /// host.run_pending(); // the search starts on a worker
 /// search.abort(); // the task is dropped with its guard: the token is set, the worker stops
 /// assert!(token.is_cancelled());
+/// assert!(stopped_after.recv_timeout(Duration::from_secs(5)).is_ok(), "the worker returned");
 ///
 /// // And awaited: `cancelled()` resolves once the token is set, from any thread.
 /// let waiter = host.spawn_local({

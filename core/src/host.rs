@@ -70,9 +70,10 @@ pub type RunSoon = Arc<dyn Fn() + Send + Sync>;
 ///
 /// Two loop shapes need no host of your own: a thread that sleeps until a deadline or a message
 /// ([`BlockingLoop`](crate::blocking_loop::BlockingLoop), about 60 lines of `Host` and loop, a
-/// complete example to read), and a loop that owns its frame rate
+/// complete example to read in its source), and a loop that owns its frame rate
 /// ([`FrameDriver`](crate::frame_loop::FrameDriver)). Toolkits have their own crates:
-/// `guestloop-qt` for Qt; the repository's guide has the winit host and the rules for the rest.
+/// `guestloop-qt`, `guestloop-glib`, `guestloop-winit`; the [guide](crate::guide) has the rules
+/// for the rest.
 ///
 /// ```
 /// use guestloop::blocking_loop::BlockingLoop;

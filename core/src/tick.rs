@@ -158,7 +158,7 @@ impl TickClock {
 }
 
 /// What an [`Interval`] does with ticks that passed while its task was busy elsewhere, or that
-/// the guest clock jumped over.
+/// the guest clock jumped over. The default is [`CatchUp`](Self::CatchUp).
 ///
 /// A host that is merely late causes no missed ticks: the guest clock visits every deadline.
 /// Ticks are missed when the task itself awaited something else across them, or when the host
@@ -206,9 +206,12 @@ pub enum MissedTicks {
 /// assert_eq!(host.block_on(task), Ok(([1, 2, 3], [3, 4])));
 /// ```
 ///
-/// It is also a [`Stream`] of the same tick numbers, which never ends: `interval.next().await`
-/// with `futures-lite`'s `StreamExt`, or any stream combinator. The stream and
+/// It is also a [`Stream`] (futures-core's, the trait every stream crate shares) of the same
+/// tick numbers, which never ends: `interval.next().await` with `futures-lite`'s `StreamExt`
+/// (`futures-lite = "2"`), or any stream combinator. The stream and
 /// [`tick`](Self::tick) share one sequence; a tick taken by one is not seen by the other.
+///
+/// [`Stream`]: https://docs.rs/futures-core/0.3/futures_core/stream/trait.Stream.html
 #[derive(Debug)]
 pub struct Interval {
     clock: TickClock,

@@ -1,4 +1,4 @@
-//! One sieve to completion, on the executor or in the simulation: the program the benchmark's
+//! One sieve to completion, on the executor, in the simulation or on tokio: the program the benchmark's
 //! instruction counts are taken from (`valgrind --tool=callgrind`), since instruction counts do
 //! not depend on what else the machine is doing.
 //!
@@ -6,11 +6,16 @@
 //! cargo build --release -p guestloop-tests --example sieve_once
 //! valgrind --tool=callgrind target/release/examples/sieve_once executor 1000
 //! valgrind --tool=callgrind target/release/examples/sieve_once simulation 1000
+//! valgrind --tool=callgrind target/release/examples/sieve_once tokio 500
 //! ```
 //!
 //! The executor runs `run_sieve` on a fresh `TestHost` with a view that only counts events, as
 //! the benchmark does; the simulation is `guestloop_tests::simulation::simulate`. Both print
 //! the done tick and the marks, so a run can be checked against the other.
+
+// The benchmark's tokio sieve, the same file: its instructions beside the executor's.
+#[path = "../benches/sieve/tokio_sieve.rs"]
+mod tokio_sieve;
 
 use guestloop::sieve::{SieveConfig, SieveEvent, run_sieve};
 use guestloop::testing::TestHost;
@@ -21,7 +26,7 @@ use std::rc::Rc;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: sieve_once executor|simulation SIDE";
+    let usage = "usage: sieve_once executor|simulation|tokio SIDE";
     let what = args.next().expect(usage);
     let side: u32 = args.next().and_then(|s| s.parse().ok()).expect(usage);
     let config = SieveConfig::new(side, side).expect("a valid grid");
@@ -42,6 +47,10 @@ fn main() {
         "simulation" => {
             let simulation = black_box(simulate(config.numbers()));
             (simulation.done_tick, simulation.marked())
+        }
+        "tokio" => {
+            let summary = tokio_sieve::run_on_tokio(config, |_: &SieveEvent| {});
+            (summary.done_tick, summary.marked)
         }
         _ => panic!("{usage}"),
     };
