@@ -55,7 +55,7 @@ fi
 cargo package "${published[@]}"
 echo "== MSRV: guestloop on the rust-version it claims"
 msrv=$(sed -n 's/^rust-version = "\(.*\)"$/\1/p' Cargo.toml)
-if command -v rustup > /dev/null && rustup toolchain install "$msrv" --profile minimal; then
+if command -v rustup > /dev/null && timeout 300 rustup toolchain install "$msrv" --profile minimal; then
     CARGO_TARGET_DIR=target/msrv cargo +"$msrv" check -p guestloop --all-targets
 else
     echo "skipped: rustup could not install Rust $msrv"
