@@ -78,7 +78,7 @@ test_binaries() {
     cargo test "$@" --no-run --message-format=json |
         sed -n 's/.*"executable":"\([^"]*\)".*/\1/p'
 }
-for binary in $(test_binaries -p guestloop --lib) \
+for binary in $(test_binaries -p guestloop --lib --features demos,conformance) \
     $(test_binaries -p guestloop-tests --lib --test wake_storm); do
     echo "-- $binary"
     valgrind --tool=memcheck --fair-sched=yes --error-exitcode=101 -q --leak-check=full \

@@ -3,9 +3,11 @@
 //! wanted, and a future that waits for it to be set.
 //!
 //! Owns the flag and the wakers waiting on it. Knows no executor: it is set from any thread and
-//! wakes its waiters through their wakers.
+//! wakes its waiters through their wakers. No waker is cloned, dropped or woken while the
+//! waiters' lock is held: a waker's code may come back to the same token.
 
 use crate::sync::{AtomicBool, Mutex, MutexGuard, Ordering, lock};
+use crate::task::drop_panic_payload;
 use crate::waker_slab::WakerSlab;
 use std::fmt;
 use std::future::Future;
@@ -18,8 +20,9 @@ use std::task::{Context, Poll};
 ///
 /// A task cannot interrupt a closure running on a worker thread: [`JoinHandle::abort`](crate::JoinHandle::abort) drops the
 /// task, not the work. Hand the work a clone, let it check [`is_cancelled`](Self::is_cancelled)
-/// between steps, and keep a [`cancel_on_drop`](Self::cancel_on_drop) guard in the task: when the
-/// task is aborted or dropped, the guard sets the token and the work returns early. Async code
+/// between steps, and move a [`cancel_on_drop`](Self::cancel_on_drop) guard into the task (made
+/// before the task is spawned, so that a task aborted before its first poll sets it too): when
+/// the task is aborted or dropped, the guard sets the token and the work returns early. Async code
 /// waits for it with [`cancelled`](Self::cancelled), in a `select` beside its real work.
 ///
 /// `Send + Sync`; cloning is an `Arc` clone. Once set, a token stays set.
@@ -34,8 +37,9 @@ use std::task::{Context, Poll};
 /// let token = CancelToken::new();
 /// let worker = token.clone();
 /// let (stopped, stopped_after) = std::sync::mpsc::channel();
+/// let stop = worker.clone().cancel_on_drop(); // dropped with the task: sets the token
 /// let search = host.spawn_local(async move {
-///     let _stop = worker.clone().cancel_on_drop(); // aborting the task sets the token
+///     let _stop = stop;
 ///     guestloop::unblock(move || {
 ///         let mut rounds = 0u64;
 ///         while !worker.is_cancelled() {
@@ -75,6 +79,29 @@ impl Inner {
         // Nothing panics while holding it (wakers are cloned and dropped outside): never torn.
         lock(&self.waiters)
     }
+
+    fn is_set(&self) -> bool {
+        self.cancelled.load(Ordering::Acquire)
+    }
+
+    /// Sets the flag and wakes every waiter, outside the lock; the first waker's panic, if any,
+    /// after all of them.
+    fn set(&self) -> Option<Box<dyn std::any::Any + Send>> {
+        if self.cancelled.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        let wakers = self.waiters().take_all();
+        let mut first_panic = None;
+        for waker in wakers {
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+                match first_panic {
+                    None => first_panic = Some(panic),
+                    Some(_) => drop_panic_payload(panic),
+                }
+            }
+        }
+        first_panic
+    }
 }
 
 impl CancelToken {
@@ -94,24 +121,14 @@ impl CancelToken {
     /// # Panics
     /// If a waiter's waker panics; every other waiter has been woken first.
     pub fn cancel(&self) {
-        if self.inner.cancelled.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let wakers = self.inner.waiters().take_all();
-        let mut first_panic = None;
-        for waker in wakers {
-            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
-                first_panic.get_or_insert(panic);
-            }
-        }
-        if let Some(panic) = first_panic {
+        if let Some(panic) = self.inner.set() {
             resume_unwind(panic);
         }
     }
 
     /// Whether the token has been set. Cheap: one atomic load, fit for a worker's inner loop.
     pub fn is_cancelled(&self) -> bool {
-        self.inner.cancelled.load(Ordering::Acquire)
+        self.inner.is_set()
     }
 
     /// A future that resolves once the token is set (at once, if it is). It does not borrow the
@@ -157,24 +174,37 @@ impl Future for Cancelled {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        if this.inner.cancelled.load(Ordering::Acquire) {
+        if this.inner.is_set() {
             return Poll::Ready(());
         }
+        if let Some(key) = this.key {
+            let waiters = this.inner.waiters();
+            // A comparison, no waker code: fine under the lock. Once set, the slab is empty.
+            if this.inner.is_set() {
+                return Poll::Ready(());
+            }
+            if waiters.get(key).will_wake(cx.waker()) {
+                return Poll::Pending;
+            }
+        }
+        let waker = cx.waker().clone(); // outside the lock: its code may use this token
         let mut waiters = this.inner.waiters();
         // Checked again under the lock: `cancel` sets the flag before it takes the wakers, so a
         // waker stored while the flag is clear is taken and woken.
-        if this.inner.cancelled.load(Ordering::Acquire) {
+        if this.inner.is_set() {
+            drop(waiters);
+            drop(waker);
             return Poll::Ready(());
         }
-        match this.key {
-            Some(key) => {
-                let stored = waiters.get_mut(key);
-                if !stored.will_wake(cx.waker()) {
-                    stored.clone_from(cx.waker());
-                }
+        let replaced = match this.key {
+            Some(key) => Some(std::mem::replace(waiters.get_mut(key), waker)),
+            None => {
+                this.key = Some(waiters.insert(waker));
+                None
             }
-            None => this.key = Some(waiters.insert(cx.waker().clone())),
-        }
+        };
+        drop(waiters);
+        drop(replaced);
         Poll::Pending
     }
 }
@@ -184,9 +214,14 @@ impl Drop for Cancelled {
         if let Some(key) = self.key {
             let mut waiters = self.inner.waiters();
             // Once set, `cancel` has taken (or is taking) every waker: nothing left to free.
-            if !self.inner.cancelled.load(Ordering::Acquire) {
-                drop(waiters.remove(key));
+            if self.inner.is_set() {
+                return;
             }
+            let waker = waiters.remove(key);
+            // The last waiter gone: the slab's room goes too, not only when the token is set.
+            waiters.shrink_if_empty();
+            drop(waiters);
+            drop(waker); // outside the lock: its code may use this token
         }
     }
 }
@@ -194,7 +229,7 @@ impl Drop for Cancelled {
 impl fmt::Debug for Cancelled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cancelled")
-            .field("cancelled", &self.inner.cancelled.load(Ordering::Acquire))
+            .field("cancelled", &self.inner.is_set())
             .finish()
     }
 }
@@ -213,10 +248,19 @@ impl CancelOnDrop {
     }
 }
 
+/// A waiter's waker that panics is reported by unwinding out of the drop, as
+/// [`CancelToken::cancel`] does; during an unwind (the task holding the guard panicked) a second
+/// panic would abort the process, so it is dropped instead.
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         if let Some(token) = self.0.take() {
-            token.cancel();
+            if let Some(panic) = token.inner.set() {
+                if std::thread::panicking() {
+                    drop_panic_payload(panic);
+                } else {
+                    resume_unwind(panic);
+                }
+            }
         }
     }
 }
@@ -288,6 +332,98 @@ mod tests {
         assert!(unwound.is_err(), "the waker's panic comes out of cancel");
         assert_eq!(counter.0.load(Ordering::SeqCst), 1, "the other was woken");
         assert!(token.is_cancelled());
+    }
+
+    /// Runs `body` on a thread of its own; fails if it does not end within 5 s (a deadlock).
+    fn within_5_s(what: &str, body: impl FnOnce() + Send + 'static) {
+        let (done, ended) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            body();
+            let _ = done.send(());
+        });
+        assert!(
+            ended
+                .recv_timeout(std::time::Duration::from_secs(5))
+                .is_ok(),
+            "{what}: deadlocked"
+        );
+    }
+
+    /// A waker whose last reference, when dropped, sets the token (a task that held a guard).
+    struct CancelsWhenDropped(CancelToken);
+    impl Wake for CancelsWhenDropped {
+        fn wake(self: Arc<Self>) {}
+    }
+    impl Drop for CancelsWhenDropped {
+        fn drop(&mut self) {
+            self.0.cancel();
+        }
+    }
+
+    #[test]
+    fn a_waker_that_comes_back_to_its_token_does_not_deadlock() {
+        within_5_s("dropping the waiter", || {
+            let token = CancelToken::new();
+            let mut waiting = token.cancelled();
+            let waker = Waker::from(Arc::new(CancelsWhenDropped(token.clone())));
+            assert!(poll(&mut waiting, &waker).is_pending());
+            drop(waker); // the token's waiters hold the last reference now
+            drop(waiting);
+            assert!(token.is_cancelled());
+        });
+        within_5_s("polling with another waker", || {
+            let token = CancelToken::new();
+            let mut waiting = token.cancelled();
+            let waker = Waker::from(Arc::new(CancelsWhenDropped(token.clone())));
+            assert!(poll(&mut waiting, &waker).is_pending());
+            drop(waker);
+            let _ = poll(&mut waiting, Waker::noop());
+            assert!(token.is_cancelled());
+        });
+    }
+
+    #[test]
+    fn a_guard_dropped_by_a_panic_wakes_the_waiters_and_does_not_abort() {
+        struct Panics;
+        impl Wake for Panics {
+            fn wake(self: Arc<Self>) {
+                panic!("a hostile waker");
+            }
+        }
+        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let token = CancelToken::new();
+        let (mut hostile, mut other) = (token.cancelled(), token.cancelled());
+        assert!(poll(&mut hostile, &Waker::from(Arc::new(Panics))).is_pending());
+        assert!(poll(&mut other, &Waker::from(counter.clone())).is_pending());
+        let guard = token.clone().cancel_on_drop();
+        // The guard drops while this panic unwinds; a second panic out of it would abort.
+        let unwound = catch_unwind(AssertUnwindSafe(move || {
+            let _guard = guard;
+            panic!("the task's own panic");
+        }));
+        let message = unwound.unwrap_err();
+        assert_eq!(
+            message.downcast_ref::<&str>(),
+            Some(&"the task's own panic")
+        );
+        assert!(token.is_cancelled());
+        assert_eq!(
+            counter.0.load(Ordering::SeqCst),
+            1,
+            "the other waiter was woken"
+        );
+    }
+
+    #[test]
+    fn the_last_waiter_gone_gives_the_room_back() {
+        let token = CancelToken::new();
+        let mut waiting: Vec<Cancelled> = (0..1000).map(|_| token.cancelled()).collect();
+        for future in &mut waiting {
+            assert!(poll(future, Waker::noop()).is_pending());
+        }
+        assert!(token.inner.waiters().capacity() >= 1000);
+        drop(waiting);
+        assert_eq!(token.inner.waiters().capacity(), 0);
     }
 
     #[test]

@@ -139,8 +139,10 @@
 //! let mut host = TestHost::default();
 //! let token = CancelToken::new();
 //! let worker = token.clone();
+//! // Made before the task is spawned: a task aborted before its first poll sets it too.
+//! let stop = worker.clone().cancel_on_drop();
 //! let search = host.spawn_local(async move {
-//!     let _stop = worker.clone().cancel_on_drop();
+//!     let _stop = stop;
 //!     guestloop::unblock(move || {
 //!         let mut rounds = 0u64;
 //!         while !worker.is_cancelled() {

@@ -40,6 +40,20 @@ impl WakerSlab {
             .expect("a waker key is live")
     }
 
+    /// The waker under `key`.
+    pub(crate) fn get(&self, key: u32) -> &Waker {
+        self.slots[key as usize]
+            .as_ref()
+            .expect("a waker key is live")
+    }
+
+    /// Gives the slab's memory back if it holds no waker.
+    pub(crate) fn shrink_if_empty(&mut self) {
+        if self.free.len() == self.slots.len() {
+            *self = WakerSlab::default();
+        }
+    }
+
     /// Takes the waker under `key` out, freeing the key.
     pub(crate) fn remove(&mut self, key: u32) -> Waker {
         let waker = self.slots[key as usize]
@@ -47,6 +61,12 @@ impl WakerSlab {
             .expect("a waker key is live");
         self.free.push(key);
         waker
+    }
+
+    /// Room for how many wakers the slab holds now.
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.slots.capacity()
     }
 
     /// Takes every waker out (shutdown).

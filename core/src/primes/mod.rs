@@ -257,12 +257,14 @@ pub async fn count_primes(config: PrimesConfig, mut view: impl PrimesView + 'sta
         primes_so_far: 0,
         elapsed: Duration::ZERO,
     });
-    let limit = config.limit;
-    let base = match unblock(move || segment::base_primes(limit)).await {
-        Ok(base) => Arc::new(base),
+    // Made first: a count dropped while the base primes are sieved stops that worker too.
+    let mut in_flight = InFlight::new();
+    let (limit, stop) = (config.limit, in_flight.stop.clone());
+    let base = match unblock(move || segment::base_primes(limit, &stop)).await {
+        Ok(Some(base)) => Arc::new(base),
+        Ok(None) => unreachable!("the token is set only once this count is dropped"),
         Err(error) => panic!("computing the base primes failed: {error}"),
     };
-    let mut in_flight = InFlight::new();
     let (mut started, mut done, mut primes) = (0, 0, 0);
     let mut reported_tick = 0;
     while done < total {

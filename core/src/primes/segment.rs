@@ -52,20 +52,24 @@ fn fill_from_pattern(window: &mut [u64], from: u64) {
     }
 }
 
-/// The primes `p` with `p * p <= limit`: every prime a segment of `[2, limit]` is sieved with.
-pub(crate) fn base_primes(limit: u64) -> Vec<u32> {
+/// The primes `p` with `p * p <= limit`: every prime a segment of `[2, limit]` is sieved with;
+/// `None` if `stop` was set first (it is looked at before each prime's multiples are crossed).
+pub(crate) fn base_primes(limit: u64, stop: &CancelToken) -> Option<Vec<u32>> {
     let root = isqrt(limit);
     let mut composite = vec![false; root as usize + 1];
     let mut primes = Vec::new();
     for n in 2..=root as usize {
         if !composite[n] {
+            if stop.is_cancelled() {
+                return None;
+            }
             primes.push(n as u32);
             for multiple in (n * n..=root as usize).step_by(n) {
                 composite[multiple] = true;
             }
         }
     }
-    primes
+    Some(primes)
 }
 
 /// ⌊√n⌋, exactly.
@@ -170,7 +174,7 @@ mod tests {
 
     #[test]
     fn a_set_token_stops_the_count_before_its_first_window() {
-        let base = base_primes(1 << 24);
+        let base = base_primes(1 << 24, &CancelToken::new()).unwrap();
         let stop = CancelToken::new();
         stop.cancel();
         assert_eq!(count_primes_in(2, 1 << 24, &base, &stop), None);
@@ -179,6 +183,7 @@ mod tests {
             Some(0),
             "no window: no check"
         );
+        assert_eq!(base_primes(1 << 24, &stop), None, "nor the base primes");
     }
 
     #[test]
@@ -203,7 +208,7 @@ mod tests {
 
     #[test]
     fn segments_count_what_trial_division_counts() {
-        let base = base_primes(200_000);
+        let base = base_primes(200_000, &CancelToken::new()).unwrap();
         for (low, high) in [
             (0, 1),
             (0, 3),
@@ -224,7 +229,7 @@ mod tests {
 
     #[test]
     fn windows_join_up_across_a_segment() {
-        let base = base_primes(3_000_000);
+        let base = base_primes(3_000_000, &CancelToken::new()).unwrap();
         let whole = count(0, 3_000_000, &base);
         let split: u64 = (0..3_000_000)
             .step_by(777_777)
