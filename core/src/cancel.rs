@@ -278,6 +278,14 @@ mod tests {
         }
     }
 
+    /// A waker that panics when woken.
+    struct Panics;
+    impl Wake for Panics {
+        fn wake(self: Arc<Self>) {
+            panic!("a hostile waker");
+        }
+    }
+
     fn poll(future: &mut Cancelled, waker: &Waker) -> Poll<()> {
         Pin::new(future).poll(&mut Context::from_waker(waker))
     }
@@ -316,12 +324,6 @@ mod tests {
 
     #[test]
     fn a_panicking_waker_does_not_keep_the_others_asleep() {
-        struct Panics;
-        impl Wake for Panics {
-            fn wake(self: Arc<Self>) {
-                panic!("a hostile waker");
-            }
-        }
         let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
         let token = CancelToken::new();
         let mut first = token.cancelled();
@@ -334,19 +336,24 @@ mod tests {
         assert!(token.is_cancelled());
     }
 
-    /// Runs `body` on a thread of its own; fails if it does not end within 5 s (a deadlock).
+    /// Runs `body` on a thread of its own; fails if it does not end within 5 s (a deadlock), or
+    /// with its own panic if an assertion in it fails.
     fn within_5_s(what: &str, body: impl FnOnce() + Send + 'static) {
         let (done, ended) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
+        let thread = std::thread::spawn(move || {
             body();
             let _ = done.send(());
         });
-        assert!(
-            ended
-                .recv_timeout(std::time::Duration::from_secs(5))
-                .is_ok(),
-            "{what}: deadlocked"
-        );
+        match ended.recv_timeout(std::time::Duration::from_secs(5)) {
+            Ok(()) => {}
+            // The sender went unsent: the body panicked.
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                if let Err(panic) = thread.join() {
+                    resume_unwind(panic);
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("{what}: deadlocked"),
+        }
     }
 
     /// A waker whose last reference, when dropped, sets the token (a task that held a guard).
@@ -384,12 +391,6 @@ mod tests {
 
     #[test]
     fn a_guard_dropped_by_a_panic_wakes_the_waiters_and_does_not_abort() {
-        struct Panics;
-        impl Wake for Panics {
-            fn wake(self: Arc<Self>) {
-                panic!("a hostile waker");
-            }
-        }
         let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
         let token = CancelToken::new();
         let (mut hostile, mut other) = (token.cancelled(), token.cancelled());

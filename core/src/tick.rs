@@ -219,9 +219,9 @@ pub struct Interval {
     /// The instant of tick `next`, kept by addition: one tick to the next is one period.
     next_at: Instant,
     missed: MissedTicks,
-    /// The stream's wait for tick `next`: the tick's instant, its sleep, and whether it has
-    /// yielded for a late tick. Kept between polls, as `NextTick` keeps its own.
-    streaming: Option<(Instant, Sleep, bool)>,
+    /// The stream's wait: its sleep (until the tick it waits for) and whether it has yielded
+    /// for a late tick. Kept between polls, as `NextTick` keeps its own.
+    streaming: Option<(Sleep, bool)>,
 }
 
 /// A clone follows the same clock from the same next tick; a wait in progress is not cloned.
@@ -356,14 +356,14 @@ impl Stream for Interval {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
         let this = self.get_mut();
         // A wait for another tick than `next` (`tick()` was awaited meanwhile) is stale.
-        let (_, mut sleep, mut yielded) = match this.streaming.take() {
-            Some(wait) if wait.0 == this.next_at => wait,
-            _ => (this.next_at, sleep_until(this.next_at), false),
+        let (mut sleep, mut yielded) = match this.streaming.take() {
+            Some(wait) if wait.0.deadline() == Some(this.next_at) => wait,
+            _ => (sleep_until(this.next_at), false),
         };
         match this.poll_tick(&mut sleep, &mut yielded, cx) {
             Poll::Ready(tick) => Poll::Ready(Some(tick)),
             Poll::Pending => {
-                this.streaming = Some((this.next_at, sleep, yielded));
+                this.streaming = Some((sleep, yielded));
                 Poll::Pending
             }
         }
