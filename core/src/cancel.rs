@@ -62,7 +62,7 @@ use std::task::{Context, Poll};
 ///     std::thread::spawn(move || setter.cancel());
 ///     async move { token.cancelled().await }
 /// });
-/// assert_eq!(host.block_on(waiter), Ok(()));
+/// assert_eq!(host.block_on(waiter).unwrap(), ());
 /// ```
 #[derive(Clone)]
 pub struct CancelToken {

@@ -118,7 +118,7 @@ impl Builder {
     }
 
     /// Calls `hook` on the host thread, during a run, whenever a task panics (the panic is
-    /// caught; the task's [`JoinHandle`] yields [`JoinError::Panicked`](crate::JoinError) and every
+    /// caught; the task's [`JoinHandle`] yields a [`JoinError`](crate::JoinError) with the payload and every
     /// other task goes on). Like trio's `done_callback`, this is where a host reports errors.
     /// Rust's own panic hook still prints the panic as usual.
     #[must_use = "a Builder method returns the changed builder"]
@@ -168,7 +168,7 @@ impl fmt::Debug for Builder {
 ///     guestloop::sleep(Duration::from_millis(250)).await;
 ///     guestloop::now() - start
 /// });
-/// assert_eq!(host.block_on(task), Ok(Duration::from_millis(250)));
+/// assert_eq!(host.block_on(task).unwrap(), Duration::from_millis(250));
 /// ```
 pub struct Executor {
     handle: Handle,

@@ -37,7 +37,7 @@ use std::task::{Context, Poll, Waker};
 ///     }
 ///     group.join().await
 /// });
-/// assert_eq!(host.block_on(task), Ok(Ok(())));
+/// host.block_on(task).unwrap().expect("no child panicked");
 /// assert_eq!(done.get(), 3);
 /// ```
 #[derive(Debug, Default)]
@@ -163,7 +163,9 @@ impl TaskGroup {
             };
             // A child's future is dropped before its handle gets the result only while it is
             // aborted, and that completes before anything else runs.
-            let result = handle.try_take().unwrap_or(Err(JoinError::Cancelled));
+            let result = handle
+                .try_take()
+                .unwrap_or_else(|| Err(JoinError::cancelled()));
             self.free_slot(slot);
             if let Err(error) = result {
                 self.failure.get_or_insert(error);

@@ -89,7 +89,7 @@ pub type RunSoon = Arc<dyn Fn() + Send + Sync>;
 ///     42
 /// });
 /// event_loop.run_until(&executor, || answer.is_finished());
-/// assert_eq!(answer.try_take(), Some(Ok(42)));
+/// assert_eq!(answer.try_take().unwrap().unwrap(), 42);
 /// ```
 pub trait Host: 'static {
     /// Time since the host started, from a monotonic clock.

@@ -22,7 +22,7 @@
 //!     guestloop::sleep(Duration::from_secs(1)).await;
 //!     helper.await.unwrap()
 //! });
-//! assert_eq!(host.block_on(answer), Ok(42));
+//! assert_eq!(host.block_on(answer).unwrap(), 42);
 //! assert_eq!(host.now().since_start(), Duration::from_secs(1));
 //! ```
 //!
@@ -65,11 +65,12 @@
 //! - **Timers belong to their executor.** A [`Sleep`] is on its executor's clock: polled by
 //!   another executor's task it panics with a message; dropped anywhere on its executor's
 //!   thread, in a task or not, it cancels its timer.
-//! - **Panics stay in their task.** The task's [`JoinHandle`] yields [`JoinError::Panicked`], the
-//!   executor's hook ([`Builder::on_task_panic`]) hears of it, every other task goes on. A panic
-//!   in a task's destructor, in a foreign waker (one a timer was given, or one awaiting a
-//!   [`JoinHandle`]) or in the destructor of a panic's payload is reported the same way, and
-//!   the task's slot is freed: nothing but the host's own callbacks unwinds out of a run.
+//! - **Panics stay in their task.** The task's [`JoinHandle`] yields a [`JoinError`] that keeps
+//!   the panic's payload, the executor's hook ([`Builder::on_task_panic`]) hears of it, every
+//!   other task goes on. A panic in a task's destructor or in a foreign waker (one a timer was
+//!   given, or one awaiting a [`JoinHandle`]) is reported the same way, and the task's slot is
+//!   freed; one in the destructor of a panic's payload is caught wherever the payload is
+//!   dropped: nothing but the host's own callbacks unwinds out of a run.
 //! - **Cancellation is prompt.** Once [`JoinHandle::abort`] has returned, the future is never
 //!   polled again, from whatever thread it was called: on the host thread it is dropped before
 //!   `abort` returns, from another thread at the executor's next run (also if the task was

@@ -27,7 +27,7 @@ pub struct ExecutorDestroyed;
 /// let task = std::thread::spawn(move || spawner.spawn(async { 6 * 7 }).unwrap())
 ///     .join()
 ///     .unwrap();
-/// assert_eq!(host.block_on(task), Ok(42));
+/// assert_eq!(host.block_on(task).unwrap(), 42);
 /// ```
 #[derive(Clone)]
 pub struct Spawner {

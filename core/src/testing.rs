@@ -220,7 +220,7 @@ impl TestHost {
     /// let mut host = TestHost::default();
     /// host.set_patience(Duration::from_secs(10)); // a worker thread's wake takes a moment
     /// let answer = host.block_on(async { guestloop::unblock(|| 6 * 7).await });
-    /// assert_eq!(answer, Ok(42));
+    /// assert_eq!(answer.unwrap(), 42);
     /// ```
     pub fn set_patience(&mut self, patience: Duration) {
         self.patience = patience;

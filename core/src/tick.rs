@@ -31,7 +31,7 @@ use std::time::Duration;
 ///     }
 ///     (ticks, clock.elapsed())
 /// });
-/// assert_eq!(host.block_on(task), Ok((vec![1, 2, 3], Duration::from_millis(300))));
+/// assert_eq!(host.block_on(task).unwrap(), (vec![1, 2, 3], Duration::from_millis(300)));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TickClock {
@@ -203,7 +203,7 @@ pub enum MissedTicks {
 ///     let skipped = [skip.tick().await, skip.tick().await];
 ///     (caught_up, skipped)
 /// });
-/// assert_eq!(host.block_on(task), Ok(([1, 2, 3], [3, 4])));
+/// assert_eq!(host.block_on(task).unwrap(), ([1, 2, 3], [3, 4]));
 /// ```
 ///
 /// It is also a [`Stream`] (futures-core's, the trait every stream crate shares) of the same
@@ -348,7 +348,7 @@ impl Interval {
 ///     let ticks: Vec<u64> = clock.interval(MissedTicks::Skip).take(3).collect().await;
 ///     (ticks, guestloop::now().since_start())
 /// });
-/// assert_eq!(host.block_on(task), Ok((vec![1, 2, 3], Duration::from_millis(30))));
+/// assert_eq!(host.block_on(task).unwrap(), (vec![1, 2, 3], Duration::from_millis(30)));
 /// ```
 impl Stream for Interval {
     type Item = u64;

@@ -89,7 +89,7 @@ const UNREGISTERED: u32 = MAX_SLOTS;
 /// });
 /// // The host steps 10 ms at a time, so it wakes the guest late, at 40 ms; the task
 /// // still sees exactly its deadline.
-/// assert_eq!(host.block_on(task), Ok(Duration::from_millis(35)));
+/// assert_eq!(host.block_on(task).unwrap(), Duration::from_millis(35));
 /// ```
 #[derive(Debug)]
 #[must_use = "a Sleep does nothing unless awaited"]
@@ -231,7 +231,7 @@ pin_project! {
 ///     let slow = guestloop::sleep(Duration::from_secs(5));
 ///     guestloop::timeout(Duration::from_secs(1), slow).await
 /// });
-/// assert_eq!(host.block_on(task), Ok(Err(Elapsed)));
+/// assert_eq!(host.block_on(task).unwrap(), Err(Elapsed));
 /// ```
 ///
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {

@@ -7,7 +7,7 @@
 
 use crate::JoinHandle;
 use crate::local::current;
-use crate::task::{drop_panic_payload, take_panic_message};
+use crate::task::drop_panic_payload;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -18,13 +18,13 @@ use std::time::Duration;
 
 /// Runs `work` on a worker thread and returns a handle that awaits its result from a guest task.
 ///
-/// Awaiting the handle gives `Ok(value)`, or [`JoinError::Panicked`](crate::JoinError) with the
-/// panic's message if `work` panicked (the process and every other task go on). The host thread
+/// Awaiting the handle gives `Ok(value)`, or a [`JoinError`](crate::JoinError) with the
+/// panic's payload if `work` panicked (the process and every other task go on). The host thread
 /// never waits for the pool: the result wakes the awaiting task through the host's run-soon.
 ///
 /// # Cancellation
-/// `work` cannot be interrupted. [`abort`](JoinHandle::abort) resolves the handle to
-/// [`JoinError::Cancelled`](crate::JoinError) at once; `work` still finishes on its thread, and
+/// `work` cannot be interrupted. [`abort`](JoinHandle::abort) resolves the handle to a
+/// cancelled [`JoinError`](crate::JoinError) at once; `work` still finishes on its thread, and
 /// its result is dropped there. Dropping the handle detaches: the result is dropped when it comes.
 /// To stop long work early, let it check a flag (see the crate docs, "Work off the host thread").
 ///
@@ -45,7 +45,7 @@ use std::time::Duration;
 ///     // Runs on a worker thread; the guest task awaits it without blocking the host.
 ///     guestloop::unblock(|| (1..=1_000_000u64).sum::<u64>()).await
 /// });
-/// assert_eq!(sum, Ok(500_000_500_000));
+/// assert_eq!(sum.unwrap(), 500_000_500_000);
 /// ```
 ///
 /// # Panics
@@ -64,8 +64,9 @@ where
     handle.spawn_local(async move {
         match receiver.await {
             Ok(value) => value,
-            // Re-raised in the task: its handle yields the message, the executor's hook hears it.
-            Err(message) => std::panic::resume_unwind(Box::new(message)),
+            // Re-raised in the task (the panic hook does not run again): its handle yields the
+            // payload, the executor's hook hears the message.
+            Err(payload) => std::panic::resume_unwind(payload),
         }
     })
 }
@@ -226,14 +227,23 @@ struct Sender<T>(Arc<Mutex<Shot<T>>>);
 /// The receiving half: a future in the guest task.
 struct Receiver<T>(Arc<Mutex<Shot<T>>>);
 
-/// A job's outcome: its value, or its panic's message.
-type Outcome<T> = Result<T, String>;
+/// A job's outcome: its value, or its panic's payload.
+type Outcome<T> = std::thread::Result<T>;
 
 enum Shot<T> {
     Waiting(Option<Waker>),
     Sent(Outcome<T>),
     /// Taken by the receiver, or the receiver is gone.
     Closed,
+}
+
+/// Drops an outcome nobody takes; a payload whose destructor panics is caught there (a value's
+/// is the caller's to report).
+fn drop_outcome<T>(outcome: Outcome<T>) {
+    match outcome {
+        Ok(value) => drop(value),
+        Err(payload) => drop_panic_payload(payload),
+    }
 }
 
 fn oneshot<T>() -> (Sender<T>, Receiver<T>) {
@@ -248,12 +258,11 @@ fn lock<T>(shot: &Mutex<Shot<T>>) -> MutexGuard<'_, Shot<T>> {
 impl<T> Sender<T> {
     /// Hands the outcome over and wakes the receiver; if the receiver is gone (its task was
     /// aborted), the value is dropped here, on the worker's thread.
-    fn send(self, outcome: std::thread::Result<T>) {
-        let outcome = outcome.map_err(take_panic_message);
+    fn send(self, outcome: Outcome<T>) {
         let mut shot = lock(&self.0);
         let Shot::Waiting(waker) = &mut *shot else {
             drop(shot);
-            return drop(outcome); // outside the lock
+            return drop_outcome(outcome); // outside the lock
         };
         let waker = waker.take();
         *shot = Shot::Sent(outcome);
@@ -289,7 +298,9 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         // From now on the sender drops the value itself, on its thread.
         let gone = std::mem::replace(&mut *lock(&self.0), Shot::Closed);
-        drop(gone); // outside the lock: a value that came just before
+        if let Shot::Sent(outcome) = gone {
+            drop_outcome(outcome); // outside the lock: a value that came just before
+        }
     }
 }
 

@@ -2,13 +2,14 @@
 //!
 //! Owns: [`simulation`] (a plain synchronous statement of the sieve's rules, also the benchmark's
 //! baseline), [`snapshots`] (where every crate's insta snapshots live), [`host_figures`] (what
-//! every host's benchmark measures), [`rerun`] (the Qt tests' start on the offscreen platform) and the test modules: executor behaviour, the test host and
+//! every host's benchmark measures), [`joined`] (a `JoinError` read down to its payload), [`rerun`] (the Qt tests' start on the offscreen platform) and the test modules: executor behaviour, the test host and
 //! the conformance kit, snapshots of every frame, properties over random grids. It uses only
 //! guestloop's public API, never its internals.
 
 pub mod counting_alloc;
 pub mod faulty_host;
 pub mod host_figures;
+pub mod joined;
 pub mod loop_host;
 pub mod rerun;
 pub mod simulation;
@@ -24,6 +25,8 @@ mod fairness;
 mod frames;
 #[cfg(test)]
 mod host_faults;
+#[cfg(test)]
+mod join_errors;
 #[cfg(test)]
 mod lifetimes;
 #[cfg(test)]

@@ -194,5 +194,8 @@ fn a_timer_between_steps_runs_at_the_next_step_and_sees_its_own_deadline() {
     assert!(!seen.is_finished(), "30 ms: not yet");
     host.step();
     assert_eq!(host.now().since_start(), Duration::from_millis(40));
-    assert_eq!(host.block_on(seen), Ok(Instant::from_nanos(35_000_000)));
+    assert_eq!(
+        host.block_on(seen).unwrap(),
+        Instant::from_nanos(35_000_000)
+    );
 }

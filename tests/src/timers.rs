@@ -2,10 +2,9 @@
 //! the guest clock jump instead of replaying every missed deadline.
 
 use crate::faulty_host::{Faults, FaultyLoop};
+use crate::joined::panic_message;
 use guestloop::testing::TestHost;
-use guestloop::{
-    Builder, Executor, Instant, JoinError, MissedTicks, Sleep, TickClock, sleep, sleep_until,
-};
+use guestloop::{Builder, Executor, Instant, MissedTicks, Sleep, TickClock, sleep, sleep_until};
 use std::cell::{Cell, RefCell};
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
@@ -56,16 +55,14 @@ fn a_sleep_polled_by_another_executor_panics_and_leaves_that_executors_timers_al
 
     let thief = await_on(&b, &shared);
     b.run_pending();
-    match b.block_on(thief) {
-        Err(JoinError::Panicked(message)) => assert!(
-            message.contains("polled by a task of another executor"),
-            "{message}"
-        ),
-        other => panic!("polling A's sleep on B gave {other:?}"),
-    }
+    let message = panic_message(b.block_on(thief));
+    assert!(
+        message.contains("polled by a task of another executor"),
+        "{message}"
+    );
     assert_eq!(
-        b.block_on(b_sleeper),
-        Ok(deadline),
+        b.block_on(b_sleeper).unwrap(),
+        deadline,
         "B's own timer still fires"
     );
     assert_eq!(a.executor().stats().pending_timers, 1, "A's timer is A's");
@@ -85,7 +82,7 @@ fn a_fired_sleep_polled_on_an_executor_whose_clock_is_ahead_does_not_complete_th
     a.run_pending();
     let early = await_on(&b, &shared);
     assert!(
-        matches!(b.block_on(early), Err(JoinError::Panicked(_))),
+        b.block_on(early).is_err_and(|error| error.is_panic()),
         "a sleep never completes by another executor's clock"
     );
     a.advance(50 * MS);
@@ -102,7 +99,7 @@ fn a_sleep_made_in_a_task_of_one_executor_panics_on_another() {
         let sleep = slot.borrow_mut().take().unwrap();
         sleep.await
     });
-    assert!(matches!(b.block_on(task), Err(JoinError::Panicked(_))));
+    assert!(b.block_on(task).is_err_and(|error| error.is_panic()));
 }
 
 #[test]
@@ -271,8 +268,8 @@ fn a_catch_up_bound_of_zero_jumps_whenever_the_host_is_late() {
         guestloop::now() - start
     });
     assert_eq!(
-        host.block_on(task),
-        Ok(7 * MS),
+        host.block_on(task).unwrap(),
+        7 * MS,
         "woke at the host's 7 ms step"
     );
     assert_eq!(host.executor().stats().clock_jumps, 1);
@@ -468,13 +465,13 @@ fn an_interval_stream_and_its_ticks_share_one_sequence() {
         seen
     });
     assert_eq!(
-        host.block_on(task),
-        Ok(vec![
+        host.block_on(task).unwrap(),
+        [
             (1, 10 * MS),
             (2, 20 * MS),
             (3, 55 * MS),
             (4, 55 * MS),
             (5, 55 * MS)
-        ])
+        ]
     );
 }

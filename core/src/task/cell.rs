@@ -30,7 +30,7 @@
 #![allow(unsafe_code)]
 
 use super::join::{HandleGone, JoinError, JoinState};
-use super::{Outcome, TaskId, drop_panic_payload, take_panic_message};
+use super::{Outcome, TaskId, drop_panic_payload, panic_message, take_panic_message};
 use crate::local;
 use crate::shared::{RemoteWakeFlag, Shared};
 use crate::sync::{AtomicUsize, fence};
@@ -295,7 +295,7 @@ impl Task {
 }
 
 impl Drop for Task {
-    /// Drops the future, then completes the handle with [`JoinError::Cancelled`] if it had no
+    /// Drops the future, then completes the handle with [`JoinError::cancelled`] if it had no
     /// result yet, then gives up the task's reference: also when a destructor panics.
     fn drop(&mut self) {
         struct Release(NonNull<Header>);
@@ -334,9 +334,8 @@ unsafe fn poll<F: Future>(cell: NonNull<Header>, id: TaskId, polling: &Polling) 
         Ok(Poll::Pending) => return Poll::Pending,
         Ok(Poll::Ready(output)) => Ok(output),
         Err(payload) => {
-            let message = take_panic_message(payload);
-            panics.push(message.clone());
-            Err(JoinError::Panicked(message))
+            panics.push(panic_message(&*payload));
+            Err(JoinError::from_panic(payload))
         }
     };
     if let Some(joiner) = cell.joinable.join.complete(result) {
@@ -364,7 +363,7 @@ unsafe fn drop_future<F: Future>(cell: NonNull<Header>) {
     impl<T> Drop for Finish<'_, T> {
         fn drop(&mut self) {
             let Joinable { header, join } = self.0;
-            let joiner = join.complete(Err(JoinError::Cancelled)); // unless it has a result
+            let joiner = join.complete(Err(JoinError::cancelled())); // unless it has a result
             drop(join.take_orphan(&header.handle_gone));
             if let Some(joiner) = joiner {
                 // A foreign waker may panic. Out of a destructor that is not unwinding, the
@@ -613,7 +612,7 @@ mod tests {
         assert_eq!(at.len(), 3, "two polls and one drop: {at:?}");
         assert!(at.iter().all(|&a| a == at[0]), "never moved: {at:?}");
         assert_eq!(at[0] % 64, 0, "aligned as the future asks");
-        assert_eq!(handle.try_take(), Some(Ok(Aligned([7; 32]))));
+        assert!(matches!(handle.try_take(), Some(Ok(Aligned(bytes))) if bytes == [7; 32]));
         drop(handle);
         assert_eq!(live_cells(&shared), 0);
     }
@@ -640,7 +639,7 @@ mod tests {
         assert!(poll_once(&mut task, 0).is_pending());
         let dropped = catch_unwind(AssertUnwindSafe(move || drop(task)));
         assert!(dropped.is_err(), "the destructor's panic comes out");
-        assert_eq!(handle.try_take(), Some(Err(JoinError::Cancelled)));
+        assert!(matches!(handle.try_take(), Some(Err(error)) if error.is_cancelled()));
         drop(handle);
         assert_eq!(live_cells(&shared), 0, "freed despite the panic");
 
@@ -651,9 +650,11 @@ mod tests {
             _ => panic!("the panic is the task's outcome"),
         }
         drop(task);
+        let payload = handle.try_take().unwrap().unwrap_err().into_panic();
         assert_eq!(
-            handle.try_take(),
-            Some(Err(JoinError::Panicked("poll boom".into())))
+            payload.downcast_ref(),
+            Some(&"poll boom"),
+            "the payload itself"
         );
         drop(handle);
         assert_eq!(live_cells(&shared), 0);
@@ -715,7 +716,7 @@ mod tests {
         let mut task = task.into_local();
         assert!(poll_once(&mut task, 0).is_ready());
         drop(task);
-        assert_eq!(JoinHandle::new(handle).try_take(), Some(Ok(42)));
+        assert!(matches!(JoinHandle::new(handle).try_take(), Some(Ok(42))));
         assert_eq!(live_cells(&shared), 0);
     }
 }

@@ -220,13 +220,17 @@ pub(crate) fn drop_panic_payload(payload: Box<dyn Any + Send>) {
 
 /// The text of a panic payload: its `&str` or `String`, or a placeholder.
 pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "a panic with a non-string payload".to_owned()
-    }
+    string_payload(payload)
+        .unwrap_or("a panic with a non-string payload")
+        .to_owned()
+}
+
+/// The `&str` or `String` that `panic!` makes, if the payload is one.
+fn string_payload(payload: &(dyn Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
 }
 
 #[cfg(test)]

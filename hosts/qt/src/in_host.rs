@@ -6,7 +6,6 @@
 
 use crate::host::poster;
 use guestloop::JoinError;
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
@@ -45,9 +44,9 @@ pub struct InHost<T> {
 /// other task goes on while the dialog is open. Called directly inside a task instead, the
 /// nested loop would hold the guest's run, and every task would wait for the dialog.
 ///
-/// The future yields `Ok(value)`, [`JoinError::Panicked`] if `f` panicked (the panic is caught
-/// in the event and goes nowhere else), or [`JoinError::Cancelled`] if the guest was uninstalled
-/// before `f` could run. Dropping the future before `f` has started means `f` never runs; once
+/// The future yields `Ok(value)`; a [`JoinError`] that keeps the panic's payload if `f`
+/// panicked (the panic is caught in the event and goes nowhere else); or a cancelled one
+/// ([`JoinError::is_cancelled`]) if the guest was uninstalled before `f` could run. Dropping the future before `f` has started means `f` never runs; once
 /// it runs it cannot be interrupted.
 ///
 /// ```rust,ignore
@@ -58,7 +57,7 @@ pub fn run_in_host<T: 'static>(f: impl FnOnce() -> T + 'static) -> InHost<T> {
     let key = NEXT_KEY.replace(NEXT_KEY.get() + 1);
     let result = slot.clone();
     let call: Waiting = Box::new(move || {
-        let outcome = catch_unwind(AssertUnwindSafe(f)).map_err(panicked);
+        let outcome = catch_unwind(AssertUnwindSafe(f)).map_err(JoinError::from_panic);
         let previous = std::mem::replace(&mut *result.borrow_mut(), Slot::Done(outcome));
         if let Slot::Waiting(Some(waker)) = previous {
             waker.wake();
@@ -68,7 +67,7 @@ pub fn run_in_host<T: 'static>(f: impl FnOnce() -> T + 'static) -> InHost<T> {
     let posted = poster().is_some_and(|poster| poster.post(move || run_waiting(key)));
     if !posted {
         WAITING.with_borrow_mut(|waiting| waiting.remove(&key));
-        *slot.borrow_mut() = Slot::Done(Err(JoinError::Cancelled));
+        *slot.borrow_mut() = Slot::Done(Err(JoinError::cancelled()));
     }
     InHost { slot, key }
 }
@@ -79,15 +78,6 @@ fn run_waiting(key: u64) {
     if let Some(call) = call {
         call(); // outside the table's borrow: it may post more calls, or run a nested loop
     }
-}
-
-fn panicked(payload: Box<dyn Any + Send>) -> JoinError {
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|text| (*text).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic with a non-string payload".to_owned());
-    JoinError::Panicked(message)
 }
 
 impl<T> Future for InHost<T> {

@@ -191,8 +191,8 @@
 //!
 //! # Where panics go
 //!
-//! A task that panics ends there: its [`JoinHandle`](guestloop::JoinHandle) yields
-//! `JoinError::Panicked` with the message, Rust's panic hook prints it to stderr as for any
+//! A task that panics ends there: its [`JoinHandle`](guestloop::JoinHandle) yields a
+//! [`JoinError`](guestloop::JoinError) that keeps the panic's payload, Rust's panic hook prints it to stderr as for any
 //! panic, and the executor's panic hook hears of it (set one with [`run_with`] and
 //! [`guestloop::Builder::on_task_panic`], to log it or show it). Every other task, and Qt's
 //! event loop, go on. So a
