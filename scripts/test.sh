@@ -52,7 +52,13 @@ if [ "$deps" != "futures-core pin-project-lite thiserror" ]; then
     exit 1
 fi
 # Each is built from its package, as crates.io would, against the others packaged beside it.
-cargo package "${published[@]}"
+# Cargo takes a registry crate for immutable: it reuses an unpacked copy (in a registry/src folder
+# named after target/package's path) and a build of it without comparing either with the new
+# package. So a machine that packaged an older commit at the same path would verify against that
+# older guestloop (CI did, at c09e642): both go first. The build's own folder costs a build.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/guestloop{,-qt,-glib,-winit}-[0-9]* \
+    target/package-verify
+CARGO_TARGET_DIR=target/package-verify cargo package "${published[@]}"
 echo "== MSRV: guestloop on the rust-version it claims"
 msrv=$(sed -n 's/^rust-version = "\(.*\)"$/\1/p' Cargo.toml)
 if command -v rustup > /dev/null && timeout 300 rustup toolchain install "$msrv" --profile minimal; then
