@@ -28,7 +28,7 @@
 use cxx::UniquePtr;
 use cxx_qt::{CxxQtThread, Threading};
 use guestloop::{Builder, Executor, ExecutorStats, Handle, Host, Instant, RunSoon};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,6 +73,9 @@ pub mod ffi {
 
         /// Runs a nested `QEventLoop` for `msec` milliseconds.
         fn exec_nested_event_loop(msec: i32);
+
+        /// How many event loops this thread runs, one inside another (`QThread::loopLevel`).
+        fn event_loop_level() -> i32;
 
         /// Makes `exec()` return `code` (`QCoreApplication::exit`): for a task, or any code, that
         /// decides the application is done. On the Qt thread it acts at once, and does nothing
@@ -194,8 +197,30 @@ fn executor() -> Option<Rc<Executor>> {
 /// nothing due; the executor then arms it again.)
 fn run_guest() {
     if let Some(executor) = executor() {
+        /// Puts back what the run found: a run refused as re-entrant (from a nested event loop
+        /// inside a task) must not end the outer run's mark.
+        struct Leave(Option<i32>);
+        impl Drop for Leave {
+            fn drop(&mut self) {
+                DISPATCHED_AT.set(self.0);
+            }
+        }
+        let _leave = Leave(DISPATCHED_AT.replace(Some(ffi::event_loop_level())));
         executor.run();
     }
+}
+
+thread_local! {
+    /// The event loop level at which this thread is inside a guest run that Qt's event loop
+    /// started (a queued run or the timer), if it is.
+    static DISPATCHED_AT: Cell<Option<i32>> = const { Cell::new(None) };
+}
+
+/// Whether the caller runs inside a guest run that Qt's event loop started on this thread.
+/// Not when a nested event loop runs inside the run (a task that ran `QDialog::exec`): an
+/// invokable may hold its object there.
+pub(crate) fn in_dispatched_run() -> bool {
+    DISPATCHED_AT.get() == Some(ffi::event_loop_level())
 }
 
 /// Creates the guest executor on this (the Qt) thread with default settings, and returns a

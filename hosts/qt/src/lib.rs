@@ -5,9 +5,9 @@
 //!
 //! Owns the Qt host ([`run`], [`install`], [`uninstall`]), and what an application needs around
 //! it: tasks a QObject owns ([`TaskScope`], [`QObjectTasks`]), signals as streams
-//! ([`signal_stream`], [`next_emission`]), safe write-back to QObjects ([`QObjectHandle`]) and
-//! functions run from a plain Qt event ([`run_in_host`], for modal dialogs). It knows nothing of
-//! any particular application.
+//! ([`signal_stream`], [`next_emission`]), safe access to QObjects from tasks and threads
+//! ([`QObjectHandle`]) and functions run from a plain Qt event ([`run_in_host`], for modal
+//! dialogs). It knows nothing of any particular application.
 //!
 //! # Async in your cxx-qt app in five steps
 //!
@@ -104,9 +104,17 @@
 //! [`spawn_latest`](QObjectTasks::spawn_latest) (a newer call aborts the older: search as you
 //! type), [`spawn_if_idle`](QObjectTasks::spawn_if_idle) (ignore clicks while busy). Each
 //! returns at once; the task first runs after the invokable has returned. It gets a handle to
-//! write back with (from the task, or from a worker thread: it is `Send`, so a worker can
-//! report progress itself); a write queued by a task that has since been aborted, or whose
-//! object is gone, is dropped, never applied.
+//! the object, two ways to write with:
+//!
+//! - [`with_now`](QObjectHandle::with_now), in the task: the task runs on the Qt thread, so the
+//!   closure gets the object itself, at once. The task reads back what it wrote, reads without
+//!   an `await`, and its writes happen in order with its awaits. It says
+//!   [`NotNow::Gone`] instead of running when the object is destroyed or the task aborted.
+//! - [`update`](QObjectHandle::update), from any thread (the handle is `Send`, so a worker can
+//!   report progress itself): the change is queued to the Qt thread, and dropped, never
+//!   applied, if by then the task has been aborted or the object is gone. Where `with_now`
+//!   cannot be sound (another thread, an invokable, a destructor), it says
+//!   [`NotNow::NotInTask`]: use `update` there.
 //!
 //! ```rust,ignore
 //! impl qobject::Greeter {
@@ -116,7 +124,8 @@
 //!             sleep(Duration::from_millis(200)).await; // a guest timer: no thread
 //!             let greeting = unblock(move || slow_greeting(&name)).await; // a worker thread
 //!             let greeting = greeting.unwrap_or_else(|error| format!("no greeting: {error}"));
-//!             let _ = greeter.update(move |greeter| greeter.set_greeting(QString::from(&greeting)));
+//!             // Err(NotNow::Gone) if the window closed meanwhile: nobody to greet.
+//!             let _ = greeter.with_now(|greeter| greeter.set_greeting(QString::from(&greeting)));
 //!         });
 //!     }
 //! }
@@ -253,13 +262,16 @@
 //! would, to show both behaviours above.
 
 // The host's bridge holds cxx-qt's `unsafe extern "C++"` blocks: our promise that each declared
-// signature is the one in the C++ header. That is the only `unsafe` here. The bridge also
-// generates signal-handler types without `Debug`, which we cannot derive it for.
+// signature is the one in the C++ header. The bridge also generates signal-handler types without
+// `Debug`, which we cannot derive it for.
 // SAFETY: `QTimer`'s methods, the shims in `guestloop_qt/qt_host.h` and `make_unique` are
 // declared as in Qt's, our and cxx-qt-lib's headers.
 #[allow(unsafe_code, missing_debug_implementations)]
 mod host;
 mod in_host;
+// `QObjectHandle::with_now` turns the object's address back into a reference, where the module
+// shows that no other one is live; every block says why it is sound.
+#[allow(unsafe_code)]
 mod object;
 mod run;
 mod scope;
@@ -282,7 +294,7 @@ pub use host::{
 #[doc(hidden)]
 pub use host::{QTimer, exec_nested_event_loop, precise_single_shot_timer};
 pub use in_host::{InHost, run_in_host};
-pub use object::{ObjectGone, QObjectHandle};
+pub use object::{NotNow, ObjectGone, QObjectHandle};
 pub use run::{Exit, QtApplication, run, run_with};
 #[cfg(feature = "qml")]
 pub use run::{QmlLoadError, load_qml};

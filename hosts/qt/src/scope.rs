@@ -5,7 +5,7 @@
 //! Owns the scope and [`QObjectTasks`], the one-line spawns of an invokable. The token is
 //! `guestloop`'s: the same type core's own workers check.
 
-use crate::object::QObjectHandle;
+use crate::object::{ObjectRef, QObjectHandle};
 use cxx_qt::{CxxQtThread, Threading};
 use guestloop::{CancelToken, JoinHandle};
 use std::fmt;
@@ -64,7 +64,9 @@ impl TaskScope {
     }
 
     /// Spawns `task(object)` in this scope, where `object` is a scoped handle to the QObject
-    /// behind `thread`. Prefer [`QObjectTasks::spawn_task`], which finds `thread` itself.
+    /// behind `thread`. Prefer [`QObjectTasks::spawn_task`], which finds `thread` itself, and
+    /// whose handle also reaches the object directly ([`QObjectHandle::with_now`]); this one's
+    /// only queues.
     ///
     /// # Panics
     /// If no guest is installed on this thread.
@@ -74,11 +76,16 @@ impl TaskScope {
         F: FnOnce(QObjectHandle<T>) -> Fut,
         Fut: Future<Output = ()> + 'static,
     {
-        self.spawn_keyed(None, thread, task);
+        self.spawn_keyed(None, thread, None, task);
     }
 
-    fn spawn_keyed<T, F, Fut>(&mut self, key: Option<&'static str>, thread: CxxQtThread<T>, task: F)
-    where
+    fn spawn_keyed<T, F, Fut>(
+        &mut self,
+        key: Option<&'static str>,
+        thread: CxxQtThread<T>,
+        object: Option<ObjectRef<T>>,
+        task: F,
+    ) where
         T: Threading,
         F: FnOnce(QObjectHandle<T>) -> Fut,
         Fut: Future<Output = ()> + 'static,
@@ -86,7 +93,7 @@ impl TaskScope {
         let executor = crate::handle();
         self.tasks.retain(|task| !task.handle.is_finished());
         let cancel = CancelToken::default();
-        let future = task(QObjectHandle::scoped(thread, cancel.clone()));
+        let future = task(QObjectHandle::scoped(thread, cancel.clone(), object));
         // Made here, not in the task: a task dropped before its first poll sets it too.
         let unfinished = cancel.clone().cancel_on_drop();
         let handle = executor.spawn_local(async move {
@@ -237,13 +244,15 @@ pub trait QObjectTasks: Threading + Sized {
     ///
     /// # Panics
     /// If no guest is installed on this thread.
-    fn spawn_task<F, Fut>(self: Pin<&mut Self>, task: F)
+    fn spawn_task<F, Fut>(mut self: Pin<&mut Self>, task: F)
     where
         F: FnOnce(QObjectHandle<Self>) -> Fut,
         Fut: Future<Output = ()> + 'static,
     {
         let thread = self.qt_thread();
-        self.task_scope().spawn_keyed(None, thread, task);
+        let object = ObjectRef::of(self.as_mut());
+        self.task_scope()
+            .spawn_keyed(None, thread, Some(object), task);
     }
 
     /// Aborts the running task spawned with `key` (its queued writes dropped, its token set),
@@ -251,15 +260,16 @@ pub trait QObjectTasks: Threading + Sized {
     ///
     /// # Panics
     /// If no guest is installed on this thread.
-    fn spawn_latest<F, Fut>(self: Pin<&mut Self>, key: &'static str, task: F)
+    fn spawn_latest<F, Fut>(mut self: Pin<&mut Self>, key: &'static str, task: F)
     where
         F: FnOnce(QObjectHandle<Self>) -> Fut,
         Fut: Future<Output = ()> + 'static,
     {
         let thread = self.qt_thread();
+        let object = ObjectRef::of(self.as_mut());
         let scope = self.task_scope();
         scope.cancel(key);
-        scope.spawn_keyed(Some(key), thread, task);
+        scope.spawn_keyed(Some(key), thread, Some(object), task);
     }
 
     /// Spawns `task` under `key` unless a task of that key is running; returns whether it
@@ -267,17 +277,18 @@ pub trait QObjectTasks: Threading + Sized {
     ///
     /// # Panics
     /// If no guest is installed on this thread.
-    fn spawn_if_idle<F, Fut>(self: Pin<&mut Self>, key: &'static str, task: F) -> bool
+    fn spawn_if_idle<F, Fut>(mut self: Pin<&mut Self>, key: &'static str, task: F) -> bool
     where
         F: FnOnce(QObjectHandle<Self>) -> Fut,
         Fut: Future<Output = ()> + 'static,
     {
         let thread = self.qt_thread();
+        let object = ObjectRef::of(self.as_mut());
         let scope = self.task_scope();
         if scope.is_running(key) {
             return false;
         }
-        scope.spawn_keyed(Some(key), thread, task);
+        scope.spawn_keyed(Some(key), thread, Some(object), task);
         true
     }
 }

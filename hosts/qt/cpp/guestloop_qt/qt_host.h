@@ -57,6 +57,13 @@ exit_event_loop(int code)
   }
 }
 
+/// How many event loops this thread runs, one inside another (QThread::loopLevel).
+inline int
+event_loop_level()
+{
+  return QThread::currentThread()->loopLevel();
+}
+
 /// Runs a nested QEventLoop for `msec` milliseconds, as QDialog::exec runs one until its dialog
 /// closes.
 inline void

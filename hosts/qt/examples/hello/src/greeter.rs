@@ -1,7 +1,8 @@
 //! [`Greeter`]: a QObject with an async method. `greet(name)` returns at once; a task in the
 //! object's [`TaskScope`] then waits (a guest timer, no thread), does slow work on a worker
-//! thread (`unblock`) and writes the greeting back through its handle. A newer `greet`
-//! replaces an older one, and the window closing ends it: neither writes anything afterwards.
+//! thread (`unblock`) and writes the greeting straight into the object (`with_now`: the task
+//! runs on the object's thread). A newer `greet` replaces an older one, and the window closing
+//! ends it: neither writes anything afterwards.
 
 use cxx_qt::CxxQtType;
 use cxx_qt_lib::QString;
@@ -95,9 +96,9 @@ impl qobject::Greeter {
             sleep(Duration::from_millis(200)).await; // a guest timer: no thread
             let greeting = unblock(move || slow_greeting(&name)).await;
             let greeting = greeting.unwrap_or_else(|error| format!("no greeting: {error}"));
-            let shown = greeting.clone();
-            let written = greeter.update(move |mut greeter| {
-                greeter.as_mut().set_greeting(QString::from(&shown));
+            // The task runs on the Qt thread: it writes at once, not through a queued event.
+            let written = greeter.with_now(|mut greeter| {
+                greeter.as_mut().set_greeting(QString::from(&greeting));
                 greeter.set_busy(false);
             });
             // The window may be gone by now: then there is nobody to greet.
