@@ -2,8 +2,10 @@
 //!
 //! Owns: [`simulation`] (a plain synchronous statement of the sieve's rules, also the benchmark's
 //! baseline), [`snapshots`] (where every crate's insta snapshots live), [`host_figures`] (what
-//! every host's benchmark measures), [`joined`] (a `JoinError` read down to its payload), [`rerun`] (the Qt tests' start on the offscreen platform) and the test modules: executor behaviour, the test host and
-//! the conformance kit, snapshots of every frame, properties over random grids. It uses only
+//! every host's benchmark measures), [`joined`] (a `JoinError` read down to its payload),
+//! [`rerun`] (the Qt tests' start on the offscreen platform), [`xvfb`] (windows driven on an X
+//! server of their own) and the test modules: executor behaviour, the test host and the
+//! conformance kit, snapshots of every frame, properties over random grids. It uses only
 //! guestloop's public API, never its internals.
 
 pub mod counting_alloc;
@@ -14,6 +16,7 @@ pub mod loop_host;
 pub mod rerun;
 pub mod simulation;
 pub mod snapshots;
+pub mod xvfb;
 
 #[cfg(test)]
 mod combinations;
