@@ -5,9 +5,9 @@
 //!
 //! Owns the Qt host ([`run`], [`install`], [`uninstall`]), and what an application needs around
 //! it: tasks a QObject owns ([`TaskScope`], [`QObjectTasks`]), signals as streams
-//! ([`signal_stream`], [`next_emission`]), safe access to QObjects from tasks and threads
-//! ([`QObjectHandle`]) and functions run from a plain Qt event ([`run_in_host`], for modal
-//! dialogs). It knows nothing of any particular application.
+//! ([`signal_stream`], [`next_emission`], and QML's through [`SignalRelay`]), safe access to
+//! QObjects from tasks and threads ([`QObjectHandle`]) and functions run from a plain Qt event
+//! ([`run_in_host`], for modal dialogs). It knows nothing of any particular application.
 //!
 //! # Async in your cxx-qt app in five steps
 //!
@@ -194,6 +194,31 @@
 //! });
 //! ```
 //!
+//! A QML item's signal (a `TextField`'s `textEdited`) has no `on_<signal>` in Rust: relay it.
+//! QML's handler calls an invokable, which hands the value to a [`SignalRelay`], a field of
+//! the Rust struct (`edits: SignalRelay<String>`); a task awaits a stream taken from it. The
+//! hello example greets this way once typing pauses:
+//!
+//! ```rust,ignore
+//! // TextField { onTextEdited: greeter.name_edited(text) }
+//! fn name_edited(self: Pin<&mut Self>, name: QString) {
+//!     self.rust_mut().get_mut().edits.emit(name.to_string());
+//! }
+//!
+//! // In `Initialize`: a task as long-lived as the object.
+//! let mut edits = self.as_mut().rust_mut().get_mut().edits.stream();
+//! self.spawn_task(|greeter| async move {
+//!     while let Some(mut name) = edits.next().await {
+//!         while let Ok(Some(newer)) = timeout(TYPING_PAUSE, edits.next()).await {
+//!             name = newer; // typed again within the pause
+//!         }
+//!         if greeter.with_now(|greeter| greeter.greet(QString::from(&name))).is_err() {
+//!             return; // the object is gone
+//!         }
+//!     }
+//! });
+//! ```
+//!
 //! Without [`run`]: [`install`] after `QGuiApplication::new()` and before the QML loads;
 //! after `exec()`, [`uninstall`], then drop the engine, then the application. A task outside
 //! any scope (`guestloop_qt::handle().spawn_local(..)`) lives until it ends or [`uninstall`].
@@ -213,7 +238,8 @@
 //! | qasync / qtrio | guestloop-qt |
 //! |---|---|
 //! | `QEventLoop(app)`, `asyncio.set_event_loop`, `loop.run_forever()` / `qtrio.run` | [`run`] (or [`install`] … `exec()` … [`uninstall`]) |
-//! | `@asyncSlot` (a slot that starts a task, errors reported) | an invokable calling [`spawn_task`](QObjectTasks::spawn_task); panics go to the hook |
+//! | `@asyncSlot` (a slot that starts a task, errors reported) | an invokable calling [`spawn_task`](QObjectTasks::spawn_task), which QML's handler calls; panics go to the hook |
+//! | a task awaiting a QML item's signal | [`SignalRelay`], fed by such an invokable |
 //! | cancel the previous call of a slot | [`spawn_latest`](QObjectTasks::spawn_latest) |
 //! | `@asyncClose` (await clean-up before the window closes) | [`TaskScope::close`] from `onClosing` |
 //! | `asyncio.create_task` outside any widget | `guestloop_qt::handle().spawn_local` |
@@ -273,6 +299,7 @@ mod in_host;
 // shows that no other one is live; every block says why it is sound.
 #[allow(unsafe_code)]
 mod object;
+mod relay;
 mod run;
 mod scope;
 mod signal;
@@ -295,6 +322,7 @@ pub use host::{
 pub use host::{QTimer, exec_nested_event_loop, precise_single_shot_timer};
 pub use in_host::{InHost, run_in_host};
 pub use object::{NotNow, ObjectGone, QObjectHandle};
+pub use relay::{RelayStream, SignalRelay};
 pub use run::{Exit, QtApplication, run, run_with};
 #[cfg(feature = "qml")]
 pub use run::{QmlLoadError, load_qml};

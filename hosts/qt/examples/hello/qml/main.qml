@@ -1,4 +1,5 @@
-// The example's window: a name, a button, and the greeting the async method writes back.
+// The example's window: a name, a button, and the greeting the async method writes back (also
+// once typing in the name pauses).
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -16,7 +17,14 @@ Window {
         anchors.centerIn: parent
         spacing: 12
         RowLayout {
-            TextField { id: name; text: "World"; Layout.preferredWidth: 200 }
+            TextField {
+                id: name
+                objectName: "nameField"
+                text: "World"
+                Layout.preferredWidth: 200
+                // A QML item's signal, awaited by a task: the greeter relays it.
+                onTextEdited: greeter.name_edited(text)
+            }
             Button {
                 objectName: "greetButton"
                 text: greeter.busy ? "Thinking…" : "Greet"

@@ -3,11 +3,14 @@
 //! thread (`unblock`) and writes the greeting straight into the object (`with_now`: the task
 //! runs on the object's thread). A newer `greet` replaces an older one, and the window closing
 //! ends it: neither writes anything afterwards.
+//!
+//! It also greets as you type: QML's `onTextEdited` hands each edit to `name_edited`, whose
+//! [`SignalRelay`] a task of the object's life awaits; once typing pauses, the task greets.
 
 use cxx_qt::CxxQtType;
 use cxx_qt_lib::QString;
-use guestloop_qt::guestloop::{sleep, unblock};
-use guestloop_qt::{QObjectTasks, TaskScope};
+use guestloop_qt::guestloop::{sleep, timeout, unblock};
+use guestloop_qt::{QObjectTasks, SignalRelay, TaskScope};
 use std::cell::RefCell;
 use std::pin::Pin;
 use std::time::Duration;
@@ -32,6 +35,10 @@ pub mod qobject {
         /// Starts greeting `name`; the greeting comes a little later.
         #[qinvokable]
         fn greet(self: Pin<&mut Greeter>, name: QString);
+
+        /// The name was edited (QML's `onTextEdited`): greets it once typing pauses.
+        #[qinvokable]
+        fn name_edited(self: Pin<&mut Greeter>, name: QString);
     }
 
     impl cxx_qt::Threading for Greeter {}
@@ -54,6 +61,7 @@ pub use qobject::{Greeter, greeter_new};
 pub struct GreeterRust {
     greeting: QString,
     busy: bool,
+    edits: SignalRelay<String>,
     tasks: TaskScope,
 }
 
@@ -73,14 +81,22 @@ thread_local! {
     static GREET_AT_ONCE: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-/// Makes the next Greeter greet `name` as soon as it exists, and call `then` with the greeting.
-pub fn greet_at_once(name: String, then: impl FnOnce(&str) + 'static) {
+/// How long typing must pause before the name typed is greeted.
+pub const TYPING_PAUSE: Duration = Duration::from_millis(500);
+
+/// Makes the next Greeter greet `name` as soon as it exists.
+pub fn greet_at_once(name: String) {
     GREET_AT_ONCE.set(Some(name));
+}
+
+/// Calls `then` with the first greeting a Greeter writes.
+pub fn on_first_greeting(then: impl FnOnce(&str) + 'static) {
     ON_GREETED.set(Some(Box::new(then)));
 }
 
 impl cxx_qt::Initialize for qobject::Greeter {
-    fn initialize(self: Pin<&mut Self>) {
+    fn initialize(mut self: Pin<&mut Self>) {
+        self.as_mut().greet_when_typing_pauses();
         if let Some(name) = GREET_AT_ONCE.take() {
             self.greet(QString::from(&name));
         }
@@ -106,6 +122,31 @@ impl qobject::Greeter {
                 && let Some(then) = ON_GREETED.take()
             {
                 then(&greeting);
+            }
+        });
+    }
+}
+
+impl qobject::Greeter {
+    fn name_edited(self: Pin<&mut Self>, name: QString) {
+        self.rust_mut().get_mut().edits.emit(name.to_string());
+    }
+
+    /// Spawns the task, as long-lived as the object, that turns edits into greetings: one
+    /// greeting per pause in the typing, of the name as it stands then.
+    fn greet_when_typing_pauses(mut self: Pin<&mut Self>) {
+        // Taken before the task is spawned: no edit in between is missed.
+        let mut edits = self.as_mut().rust_mut().get_mut().edits.stream();
+        self.spawn_task(|greeter| async move {
+            while let Some(mut name) = edits.next().await {
+                while let Ok(Some(newer)) = timeout(TYPING_PAUSE, edits.next()).await {
+                    name = newer;
+                }
+                // `greet` is the invokable's code: the task reaches the object as QML would.
+                let greeted = greeter.with_now(|greeter| greeter.greet(QString::from(&name)));
+                if greeted.is_err() {
+                    return; // the object is gone
+                }
             }
         });
     }
