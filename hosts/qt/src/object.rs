@@ -173,10 +173,15 @@ impl<T: Threading> QObjectHandle<T> {
     /// gives its tasks, and those made with [`of`](Self::of), know the object; one made with
     /// [`new`](Self::new) does not.
     ///
-    /// The rule cxx-qt's own invokables and queued closures live by holds here too: an
-    /// invokable (or `access` itself) must not run a nested event loop (`QDialog::exec`,
-    /// `processEvents`) while it holds the object, since tasks run there; show a dialog with
-    /// [`run_in_host`](crate::run_in_host).
+    /// The rules cxx-qt's own invokables and queued closures live by hold here too, since Rust
+    /// cannot see C++ reach the object: an invokable (or `access` itself) must not run a nested
+    /// event loop (`QDialog::exec`, `processEvents`) while it holds the object, since tasks run
+    /// there (show a dialog with [`run_in_host`](crate::run_in_host)); the object's own code
+    /// (an invokable, which has `self`) must not call `with_now` of its own object, nor a
+    /// signal `access` emits reach back into that code through a direct connection (a QML
+    /// handler calling the invokable); and the object must not be destroyed inside `access`
+    /// (Qt's `deleteLater` waits for the event loop, always after). These are the gaps cxx-qt's
+    /// re-entrant calls have; `with_now` closes every one it can see ([`NotNow`]).
     ///
     /// ```rust,ignore
     /// self.spawn_latest("search", |search| async move {
