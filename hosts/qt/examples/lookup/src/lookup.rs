@@ -90,7 +90,8 @@ impl Lookup {
                 Ok(None) => "cancelled".to_owned(),
                 Err(error) => format!("failed: {error}"),
             };
-            let _ = lookup.update(move |mut lookup| {
+            // In the task, on the Qt thread: straight into the object. (The worker queues.)
+            let _ = lookup.with_now(|mut lookup| {
                 lookup.as_mut().set_status(QString::from(&status));
                 lookup.set_loading(false);
             });
@@ -117,7 +118,7 @@ impl Lookup {
             let found = unblock(move || find_words(&query))
                 .await
                 .unwrap_or_default();
-            let _ = lookup.update(move |lookup| lookup.set_results(QString::from(&found)));
+            let _ = lookup.with_now(|lookup| lookup.set_results(QString::from(&found)));
         });
     }
 
