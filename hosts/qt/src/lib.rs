@@ -322,7 +322,7 @@ pub use host::{
 pub use host::{QTimer, exec_nested_event_loop, precise_single_shot_timer};
 pub use in_host::{InHost, run_in_host};
 pub use object::{NotNow, ObjectGone, QObjectHandle};
-pub use relay::{RelayStream, SignalRelay};
+pub use relay::SignalRelay;
 pub use run::{Exit, QtApplication, run, run_with};
 #[cfg(feature = "qml")]
 pub use run::{QmlLoadError, load_qml};

@@ -6,10 +6,8 @@
 //! handler calls an invokable, and the invokable hands the value to the relay, a field of the
 //! Rust struct; every stream taken from the relay gets it.
 
-use futures_core::Stream;
+use crate::SignalStream;
 use std::fmt;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 /// Hands the values an invokable receives (from a QML signal handler) to the streams guest
 /// tasks await: qasync's `asyncSlot`, the other way round — the signal stays in QML, the code
@@ -63,18 +61,10 @@ impl<T: Clone> SignalRelay<T> {
 impl<T> SignalRelay<T> {
     /// A stream of the values emitted from now on. Make it before the task that awaits it is
     /// spawned (in the same invokable), and no value between the two is missed.
-    pub fn stream(&mut self) -> RelayStream<T> {
+    pub fn stream(&mut self) -> SignalStream<T> {
         let (sender, values) = async_channel::unbounded();
         self.streams.push(sender);
-        RelayStream {
-            values: Box::pin(values),
-        }
-    }
-
-    /// How many streams taken from this relay still exist, as of the last
-    /// [`emit`](Self::emit) (a dropped one is noticed there).
-    pub fn stream_count(&self) -> usize {
-        self.streams.len()
+        SignalStream::of_relay(values)
     }
 }
 
@@ -86,43 +76,15 @@ impl<T> fmt::Debug for SignalRelay<T> {
     }
 }
 
-/// The values a [`SignalRelay`] emits, in order, as a `Stream`; it ends (`None`) once the relay
-/// is dropped.
-#[must_use = "streams do nothing unless polled"]
-pub struct RelayStream<T> {
-    values: Pin<Box<async_channel::Receiver<T>>>,
-}
-
-impl<T> RelayStream<T> {
-    /// Waits for the next value; `None` once the relay is gone and every value taken.
-    pub async fn next(&mut self) -> Option<T> {
-        self.values.recv().await.ok()
-    }
-}
-
-impl<T> Stream for RelayStream<T> {
-    type Item = T;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.values.as_mut().poll_next(cx)
-    }
-}
-
-impl<T> fmt::Debug for RelayStream<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RelayStream")
-            .field("waiting", &self.values.len())
-            .finish()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::task::Waker;
+    use futures_core::Stream;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
 
     /// Every value the stream holds now, and whether it has ended.
-    fn drain<T>(stream: &mut RelayStream<T>) -> (Vec<T>, bool) {
+    fn drain<T>(stream: &mut SignalStream<T>) -> (Vec<T>, bool) {
         let mut cx = Context::from_waker(Waker::noop());
         let mut values = Vec::new();
         loop {
@@ -153,9 +115,9 @@ mod tests {
         let mut relay = SignalRelay::default();
         let mut kept = relay.stream();
         drop(relay.stream());
-        assert_eq!(relay.stream_count(), 2);
+        assert_eq!(relay.streams.len(), 2);
         relay.emit(1);
-        assert_eq!(relay.stream_count(), 1);
+        assert_eq!(relay.streams.len(), 1);
         assert_eq!(drain(&mut kept), (vec![1], false));
     }
 }

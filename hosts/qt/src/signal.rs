@@ -25,14 +25,23 @@ impl<T> SignalSender<T> {
     }
 }
 
-/// A Qt signal's emissions, in order, as a `Stream`. Dropping it disconnects the signal. It ends
-/// (`None`) once the signal's object is destroyed.
+/// A Qt signal's emissions, in order, as a `Stream`: from [`signal_stream`], or from a
+/// [`SignalRelay`](crate::SignalRelay). Dropping it disconnects the signal. It ends (`None`) once
+/// the signal's object is destroyed.
 pub struct SignalStream<T> {
     emissions: Pin<Box<async_channel::Receiver<T>>>,
-    _connection: QMetaObjectConnectionGuard,
+    /// `None` for a relay's stream: the relay forgets it at its next emit.
+    _connection: Option<QMetaObjectConnectionGuard>,
 }
 
 impl<T> SignalStream<T> {
+    pub(crate) fn of_relay(emissions: async_channel::Receiver<T>) -> SignalStream<T> {
+        SignalStream {
+            emissions: Box::pin(emissions),
+            _connection: None,
+        }
+    }
+
     /// Waits for the next emission; `None` once the sending side is gone.
     pub async fn next(&mut self) -> Option<T> {
         self.emissions.recv().await.ok()
@@ -75,7 +84,7 @@ pub fn signal_stream<T>(
     let connection = connect(SignalSender(sender));
     SignalStream {
         emissions: Box::pin(emissions),
-        _connection: connection,
+        _connection: Some(connection),
     }
 }
 
