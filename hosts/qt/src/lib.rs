@@ -36,6 +36,9 @@
 //! ```rust,ignore
 //! CxxQtBuilder::new_qml_module(QmlModule::new("my.app").qml_file("qml/main.qml"))
 //!     .files(["src/greeter.rs"])
+//!     // Else the whole crate folder, `target/` too, is an include folder, and every build
+//!     // of a crate that stands alone reruns this script (and its C++ compiles).
+//!     .crate_include_root(None)
 //!     .build();
 //! ```
 //!

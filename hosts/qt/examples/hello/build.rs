@@ -5,5 +5,8 @@ use cxx_qt_build::{CxxQtBuilder, QmlModule};
 fn main() {
     CxxQtBuilder::new_qml_module(QmlModule::new("org.guestloop.hello").qml_file("qml/main.qml"))
         .files(["src/greeter.rs"])
+        // Not the whole crate folder as an include folder: it holds target/ when the crate
+        // stands alone, and its every change would rerun this script.
+        .crate_include_root(None)
         .build();
 }
