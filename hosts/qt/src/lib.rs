@@ -36,8 +36,8 @@
 //! ```rust,ignore
 //! CxxQtBuilder::new_qml_module(QmlModule::new("my.app").qml_file("qml/main.qml"))
 //!     .files(["src/greeter.rs"])
-//!     // Else the whole crate folder, `target/` too, is an include folder, and every build
-//!     // of a crate that stands alone reruns this script (and its C++ compiles).
+//!     // Else the crate folder, `target/` too, is an include folder: every build of a crate
+//!     // that stands alone reruns this script (7.7 s a build against 0.06 s, measured).
 //!     .crate_include_root(None)
 //!     .build();
 //! ```
@@ -208,18 +208,26 @@
 //!     self.rust_mut().get_mut().edits.emit(name.to_string());
 //! }
 //!
-//! // In `Initialize`: a task as long-lived as the object.
-//! let mut edits = self.as_mut().rust_mut().get_mut().edits.stream();
-//! self.spawn_task(|greeter| async move {
-//!     while let Some(mut name) = edits.next().await {
-//!         while let Ok(Some(newer)) = timeout(TYPING_PAUSE, edits.next()).await {
-//!             name = newer; // typed again within the pause
-//!         }
-//!         if greeter.with_now(|greeter| greeter.greet(QString::from(&name))).is_err() {
-//!             return; // the object is gone
-//!         }
+//! // A task as long-lived as the object, started when it is made: the bridge says
+//! // `impl cxx_qt::Initialize for Greeter {}`, and Rust implements it.
+//! const TYPING_PAUSE: Duration = Duration::from_millis(500);
+//!
+//! impl cxx_qt::Initialize for qobject::Greeter {
+//!     fn initialize(mut self: Pin<&mut Self>) {
+//!         let mut edits = self.as_mut().rust_mut().get_mut().edits.stream();
+//!         self.spawn_task(|greeter| async move {
+//!             while let Some(mut name) = edits.next().await {
+//!                 // guestloop_qt::guestloop::timeout: Err once the pause has passed.
+//!                 while let Ok(Some(newer)) = timeout(TYPING_PAUSE, edits.next()).await {
+//!                     name = newer; // typed again within the pause
+//!                 }
+//!                 if greeter.with_now(|greeter| greeter.greet(QString::from(&name))).is_err() {
+//!                     return; // the object is gone
+//!                 }
+//!             }
+//!         });
 //!     }
-//! });
+//! }
 //! ```
 //!
 //! Without [`run`]: [`install`] after `QGuiApplication::new()` and before the QML loads;
