@@ -103,6 +103,21 @@
 //! }
 //! ```
 //!
+//! QML imports the module by its URI and makes the object as any item:
+//!
+//! ```qml
+//! import QtQuick
+//! import QtQuick.Controls
+//! import my.app
+//!
+//! Window {
+//!     visible: true; width: 300; height: 100
+//!     Greeter { id: greeter }
+//!     Button { text: "Greet"; onClicked: greeter.greet("Ada") }
+//!     Label { y: 50; text: greeter.greeting }
+//! }
+//! ```
+//!
 //! **4. Spawn from invokables**, in one line: [`spawn_task`](QObjectTasks::spawn_task),
 //! [`spawn_latest`](QObjectTasks::spawn_latest) (a newer call aborts the older: search as you
 //! type), [`spawn_if_idle`](QObjectTasks::spawn_if_idle) (ignore clicks while busy). Each
