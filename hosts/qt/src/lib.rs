@@ -34,12 +34,16 @@
 //! `build.rs` stays what cxx-qt asks for; this crate's C++ side is found by itself:
 //!
 //! ```rust,ignore
-//! CxxQtBuilder::new_qml_module(QmlModule::new("my.app").qml_file("qml/main.qml"))
-//!     .files(["src/greeter.rs"])
-//!     // Else the crate folder, `target/` too, is an include folder: every build of a crate
-//!     // that stands alone reruns this script (7.7 s a build against 0.06 s, measured).
-//!     .crate_include_root(None)
-//!     .build();
+//! use cxx_qt_build::{CxxQtBuilder, QmlModule};
+//!
+//! fn main() {
+//!     CxxQtBuilder::new_qml_module(QmlModule::new("my.app").qml_file("qml/main.qml"))
+//!         .files(["src/greeter.rs"])
+//!         // Else the crate folder, `target/` too, is an include folder: every build of a
+//!         // crate that stands alone reruns this script (7.7 s a build against 0.06 s).
+//!         .crate_include_root(None)
+//!         .build();
+//! }
 //! ```
 //!
 //! **2. Run the application through [`run`]**: it installs the guest before `setup` loads the
@@ -50,6 +54,10 @@
 //! the [`Exit`], whose code the process exits with:
 //!
 //! ```rust,ignore
+//! mod greeter; // step 3
+//!
+//! use cxx_qt_lib::QGuiApplication;
+//!
 //! fn main() -> Result<guestloop_qt::Exit, guestloop_qt::QmlLoadError> {
 //!     guestloop_qt::run(QGuiApplication::new(), || {
 //!         guestloop_qt::load_qml("qrc:/qt/qml/my/app/qml/main.qml")
@@ -147,6 +155,11 @@
 //!         });
 //!     }
 //! }
+//!
+//! fn slow_greeting(name: &str) -> String {
+//!     std::thread::sleep(Duration::from_millis(100)); // blocking work, off the Qt thread
+//!     format!("Hello, {name}!")
+//! }
 //! ```
 //!
 //! **Cancel** with [`TaskScope::cancel`]`("key")`: it aborts that task at once (it runs no
@@ -154,7 +167,9 @@
 //! the invokable that cancels writes what the window shows next. Its workers see it through the
 //! handle ([`is_cancelled`](QObjectHandle::is_cancelled) between steps, or its
 //! [`cancel_token`](QObjectHandle::cancel_token), a [`CancelToken`] to clone into them) and
-//! return early. A setter before or after the scope call needs `as_mut()`:
+//! return early. A setter before or after the scope call needs `as_mut()`. This is the lookup
+//! example's (its key `"load"`, its properties `status` and `loading`); `cancel` is a
+//! `#[qinvokable]` in the bridge, as `greet` is:
 //!
 //! ```rust,ignore
 //! fn cancel(mut self: Pin<&mut Self>) {
@@ -218,7 +233,9 @@
 //! hello example greets this way once typing pauses:
 //!
 //! ```rust,ignore
-//! // TextField { onTextEdited: greeter.name_edited(text) }
+//! // In the bridge:  #[qinvokable] fn name_edited(self: Pin<&mut Greeter>, name: QString);
+//! // In GreeterRust: edits: SignalRelay<String>, (use guestloop_qt::SignalRelay;)
+//! // In QML:         TextField { onTextEdited: greeter.name_edited(text) }
 //! fn name_edited(self: Pin<&mut Self>, name: QString) {
 //!     self.rust_mut().get_mut().edits.emit(name.to_string());
 //! }
