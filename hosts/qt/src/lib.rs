@@ -12,8 +12,9 @@
 //! # Async in your cxx-qt app in five steps
 //!
 //! This assumes an application built with cxx-qt 0.10 (QML through a `CxxQtBuilder` QML module;
-//! `cargo run -p guestloop-qt-hello` in this repository is one, and every snippet below comes
-//! from it; `guestloop-qt-lookup` adds Cancel, search-as-you-type and closing while busy).
+//! `cargo run -p guestloop-qt-hello` in this repository is one, and the snippets below are its
+//! code, shortened, or `guestloop-qt-lookup`'s, which adds Cancel, search-as-you-type and
+//! closing while busy).
 //!
 //! **1. Depend on it**, with the same cxx-qt version as this crate (two cxx-qt versions in one
 //! binary do not link). `cxx` is there because the code `#[cxx_qt::bridge]` generates names it.
